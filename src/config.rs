@@ -1,0 +1,243 @@
+//! Configuration from the environment: every variable, its default and its check live here,
+//! and the README's table is written from this file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::db::DatabaseTarget;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://yui.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the key that signs access tokens comes from.
+#[derive(Clone)]
+pub enum SigningKeySource {
+    Secret(Vec<u8>),
+    File(PathBuf),
+    /// Development only: generated on first start and kept beside the SQLite file.
+    Generated(PathBuf),
+}
+
+impl std::fmt::Debug for SigningKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Secret(_) => f.write_str("Secret(..)"),
+            Self::File(p) => write!(f, "File({})", p.display()),
+            Self::Generated(p) => write!(f, "Generated({})", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub database: DatabaseTarget,
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub signing_key: SigningKeySource,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// A rotated refresh token presented again within this window gets the same new pair
+    /// (the phone lost the answer); after it, the reuse revokes the whole family.
+    pub refresh_grace: Duration,
+    pub db_pool_size: u32,
+    pub db_connect_attempts: u32,
+    pub db_connect_backoff: Duration,
+    pub max_body_bytes: usize,
+    pub login_attempts_per_minute: u32,
+    pub lockout_threshold: u32,
+    pub lockout_duration: Duration,
+    pub password_hash_concurrency: usize,
+    pub workers: usize,
+}
+
+/// A configuration error names the variable it is about.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number<T>(name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(v) if v >= min && v <= max => Ok(v),
+            _ => Err(ConfigError(format!(
+                "{name} must be a number from {min} to {max}, not `{raw}`"
+            ))),
+        },
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = match var("YUI_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "YUI_ENV must be development or production, not `{other}`"
+                )));
+            }
+        };
+        let log_format = match var("YUI_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "YUI_LOG_FORMAT must be text or json, not `{other}`"
+                )));
+            }
+        };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database = DatabaseTarget::parse(&database_url).map_err(ConfigError)?;
+        let signing_key = signing_key_source(environment, &database)?;
+        let bind = var("YUI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        Ok(Config {
+            bind,
+            database,
+            environment,
+            log_format,
+            signing_key,
+            jwt_issuer: var("YUI_JWT_ISSUER").unwrap_or_else(|| "yui".to_owned()),
+            jwt_audience: var("YUI_JWT_AUDIENCE").unwrap_or_else(|| "yui-api".to_owned()),
+            access_token_ttl: Duration::from_secs(number(
+                "YUI_ACCESS_TOKEN_TTL_SECONDS",
+                900,
+                60,
+                3600,
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                number("YUI_REFRESH_TOKEN_TTL_DAYS", 30u64, 1, 365)? * 86_400,
+            ),
+            refresh_grace: Duration::from_secs(number("YUI_REFRESH_GRACE_SECONDS", 30, 0, 300)?),
+            db_pool_size: number("YUI_DB_POOL_SIZE", 8, 1, 200)?,
+            db_connect_attempts: number("YUI_DB_CONNECT_ATTEMPTS", 10, 1, 1000)?,
+            db_connect_backoff: Duration::from_millis(number(
+                "YUI_DB_CONNECT_BACKOFF_MS",
+                1000,
+                10,
+                60_000,
+            )?),
+            max_body_bytes: number("YUI_MAX_BODY_BYTES", 65_536, 1024, 16 * 1024 * 1024)?,
+            login_attempts_per_minute: number("YUI_LOGIN_ATTEMPTS_PER_MINUTE", 20, 1, 10_000)?,
+            lockout_threshold: number("YUI_LOCKOUT_THRESHOLD", 5, 1, 100)?,
+            lockout_duration: Duration::from_secs(number("YUI_LOCKOUT_SECONDS", 900, 1, 86_400)?),
+            password_hash_concurrency: number(
+                "YUI_PASSWORD_HASH_CONCURRENCY",
+                default_parallelism(),
+                1,
+                256,
+            )?,
+            workers: number("YUI_WORKERS", default_parallelism(), 1, 256)?,
+        })
+    }
+
+    /// A configuration for tests and tools: development defaults, the given database, a fixed
+    /// secret, an ephemeral port.
+    pub fn for_tests(database: DatabaseTarget, secret: &[u8]) -> Self {
+        Config {
+            bind: "127.0.0.1:0".to_owned(),
+            database,
+            environment: Environment::Development,
+            log_format: LogFormat::Text,
+            signing_key: SigningKeySource::Secret(secret.to_vec()),
+            jwt_issuer: "yui".to_owned(),
+            jwt_audience: "yui-api".to_owned(),
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 86_400),
+            refresh_grace: Duration::from_secs(30),
+            db_pool_size: 4,
+            db_connect_attempts: 3,
+            db_connect_backoff: Duration::from_millis(100),
+            max_body_bytes: 65_536,
+            login_attempts_per_minute: 1000,
+            lockout_threshold: 5,
+            lockout_duration: Duration::from_secs(900),
+            password_hash_concurrency: 2,
+            workers: 2,
+        }
+    }
+}
+
+fn default_parallelism() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+const MIN_SECRET_BYTES: usize = 32;
+
+fn signing_key_source(
+    environment: Environment,
+    database: &DatabaseTarget,
+) -> Result<SigningKeySource, ConfigError> {
+    if let Some(secret) = var("YUI_JWT_SECRET") {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError(format!(
+                "YUI_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
+            )));
+        }
+        return Ok(SigningKeySource::Secret(secret.into_bytes()));
+    }
+    if let Some(path) = var("YUI_JWT_SECRET_FILE") {
+        return Ok(SigningKeySource::File(PathBuf::from(path)));
+    }
+    if environment == Environment::Production {
+        return Err(ConfigError(
+            "YUI_JWT_SECRET or YUI_JWT_SECRET_FILE must be set when YUI_ENV=production".into(),
+        ));
+    }
+    Ok(SigningKeySource::Generated(generated_key_path(database)))
+}
+
+/// Beside the SQLite file, so that the data and the key that vouches for it move together.
+fn generated_key_path(database: &DatabaseTarget) -> PathBuf {
+    match database {
+        DatabaseTarget::Sqlite { path } => {
+            let mut name = Path::new(path)
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_else(|| "yui.db".into());
+            name.push(".jwt-key");
+            Path::new(path).with_file_name(name)
+        }
+        DatabaseTarget::Postgres { .. } => PathBuf::from("yui.jwt-key"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_key_sits_beside_the_sqlite_file() {
+        let target = DatabaseTarget::Sqlite {
+            path: "data/yui.db".into(),
+        };
+        assert_eq!(
+            generated_key_path(&target),
+            PathBuf::from("data/yui.db.jwt-key")
+        );
+    }
+}

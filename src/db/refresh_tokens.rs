@@ -1,0 +1,102 @@
+//! Queries on `refresh_tokens`: one row per token, grouped in families by the login that
+//! started them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::refresh_tokens;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: String,
+    pub family_id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub issued_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub rotated_at: Option<NaiveDateTime>,
+    pub successor_id: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &RefreshTokenRow) -> Result<(), AppError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<RefreshTokenRow>, AppError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<RefreshTokenRow>, AppError> {
+    Ok(refresh_tokens::table
+        .find(id)
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks `id` rotated to `successor_id` unless another request did first; says whether this
+/// call won.
+pub fn mark_rotated(
+    conn: &mut DbConnection,
+    id: &str,
+    successor_id: Uuid,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::rotated_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::rotated_at.eq(Some(now)),
+        refresh_tokens::successor_id.eq(Some(successor_id.to_string())),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn revoke_all_of_user(
+    conn: &mut DbConnection,
+    user_id: Uuid,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id.to_string()))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Queries on `users`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::users;
+use crate::domain::account::User;
+use crate::error::AppError;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub status: String,
+    pub locale: String,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn new(user: &User, password_hash: String) -> Self {
+        UserRow {
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            password_hash,
+            display_name: user.display_name.clone(),
+            role: user.role.as_str().to_owned(),
+            status: user.status.as_str().to_owned(),
+            locale: user.locale.as_str().to_owned(),
+            failed_logins: 0,
+            locked_until: None,
+            created_at: user.created_at,
+            updated_at: user.created_at,
+        }
+    }
+
+    pub fn into_user(self) -> Result<(User, String), AppError> {
+        let corrupt = |what: &str| AppError::internal(format!("users row {}: bad {what}", self.id));
+        let user = User {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role.parse().map_err(|_| corrupt("role"))?,
+            status: self.status.parse().map_err(|_| corrupt("status"))?,
+            locale: self.locale.parse().map_err(|_| corrupt("locale"))?,
+            failed_logins: u32::try_from(self.failed_logins).unwrap_or(0),
+            locked_until: self.locked_until,
+            created_at: self.created_at,
+        };
+        Ok((user, self.password_hash))
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
+    match diesel::insert_into(users::table).values(row).execute(conn) {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::Conflict(
+            "an account with this email exists already".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<(User, String)>, AppError> {
+    users::table
+        .find(id.to_string())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(UserRow::into_user)
+        .transpose()
+}
+
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<(User, String)>, AppError> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(UserRow::into_user)
+        .transpose()
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: Uuid,
+    status: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set((users::status.eq(status), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_login_failures(
+    conn: &mut DbConnection,
+    id: Uuid,
+    failed_logins: u32,
+    locked_until: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set((
+            users::failed_logins.eq(i32::try_from(failed_logins).unwrap_or(i32::MAX)),
+            users::locked_until.eq(locked_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Filters of the coordinators' account list.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A page in (created_at, id) order, starting after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    after: Option<(NaiveDateTime, Uuid)>,
+    limit: i64,
+) -> Result<Vec<User>, AppError> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(users::status.eq(status.clone()));
+    }
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            users::created_at.gt(created_at).or(users::created_at
+                .eq(created_at)
+                .and(users::id.gt(id.to_string()))),
+        );
+    }
+    query
+        .order((users::created_at.asc(), users::id.asc()))
+        .limit(limit)
+        .load(conn)?
+        .into_iter()
+        .map(|row| row.into_user().map(|(user, _)| user))
+        .collect()
+}

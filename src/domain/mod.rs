@@ -1,0 +1,4 @@
+//! Pure types and rules. Neither actix nor diesel is imported here.
+
+pub mod account;
+pub mod time;

@@ -1,0 +1,181 @@
+//! Who may call what. Every route declares an `Access` in the route table; the middleware
+//! here refuses a route that has none, authenticates the bearer token and applies the
+//! declared access before any handler runs. Handlers then take the caller through the
+//! extractors below, which check the role once more where it matters.
+
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use crate::domain::account::{Role, UserStatus};
+use crate::error::AppError;
+use crate::services::Services;
+use crate::services::accounts::Caller;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account that is not deactivated, pending ones included.
+    SignedIn,
+    /// Active accounts of these roles.
+    Roles(&'static [Role]),
+}
+
+pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
+pub const ADMIN: &[Role] = &[Role::Admin];
+
+/// The declared access of every (method, route pattern).
+#[derive(Clone, Default)]
+pub struct AccessTable {
+    by_route: HashMap<(Method, String), Access>,
+    patterns: std::collections::HashSet<String>,
+}
+
+impl AccessTable {
+    pub fn insert(&mut self, method: Method, pattern: &str, access: Access) {
+        self.by_route.insert((method, pattern.to_owned()), access);
+        self.patterns.insert(pattern.to_owned());
+    }
+}
+
+fn bearer(req: &ServiceRequest) -> Result<&str, AppError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or(AppError::Unauthenticated(
+            "this route needs a bearer access token",
+        ))?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match admit(&req).await {
+        Ok(caller) => {
+            if let Some(caller) = caller {
+                req.extensions_mut().insert(caller);
+            }
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        // Answered here, inside the request's scope, so the problem names the request.
+        Err(refusal) => Ok(req.error_response(refusal).map_into_right_body()),
+    }
+}
+
+/// Applies the declared access of the matched route; the caller, when one is needed.
+async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
+    let declared = match (
+        req.app_data::<web::Data<Arc<AccessTable>>>(),
+        req.match_pattern(),
+    ) {
+        (Some(table), Some(pattern)) => {
+            match table.by_route.get(&(req.method().clone(), pattern.clone())) {
+                Some(access) => Some(*access),
+                // Another method on a known route: the resource answers 405.
+                None if table.patterns.contains(&pattern) => Some(Access::Public),
+                // Registered outside the table: no declared policy, refused.
+                None => None,
+            }
+        }
+        // No route matched: the default service answers 404.
+        (Some(_), None) => Some(Access::Public),
+        (None, _) => None,
+    };
+    let Some(access) = declared else {
+        tracing::error!("route without a declared access policy refused");
+        return Err(AppError::Forbidden("this route declares no access policy"));
+    };
+    if access == Access::Public {
+        return Ok(None);
+    }
+    let services = req
+        .app_data::<web::Data<Services>>()
+        .ok_or_else(|| AppError::internal("services missing from app data"))?
+        .clone();
+    let user_id = services.tokens.verify_access_token(bearer(req)?)?;
+    let caller = services.accounts.authenticate(user_id).await?;
+    if let Access::Roles(roles) = access
+        && (!roles.contains(&caller.role) || caller.status != UserStatus::Active)
+    {
+        return Err(AppError::Forbidden("your role may not use this route"));
+    }
+    Ok(Some(caller))
+}
+
+fn caller_of(req: &HttpRequest) -> Result<Caller, AppError> {
+    req.extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or(AppError::Unauthenticated(
+            "this route needs a bearer access token",
+        ))
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req))
+    }
+}
+
+/// A coordinator or an admin with an active account.
+#[derive(Debug, Clone)]
+pub struct Staff(pub Caller);
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req).and_then(|c| {
+            if STAFF.contains(&c.role) && c.status == UserStatus::Active {
+                Ok(Staff(c))
+            } else {
+                Err(AppError::Forbidden("your role may not use this route"))
+            }
+        }))
+    }
+}
+
+/// An admin with an active account.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req).and_then(|c| {
+            if c.role == Role::Admin && c.status == UserStatus::Active {
+                Ok(Admin(c))
+            } else {
+                Err(AppError::Forbidden("your role may not use this route"))
+            }
+        }))
+    }
+}

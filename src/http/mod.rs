@@ -1,0 +1,159 @@
+//! The HTTP edge: the route table, request decoding, and the app assembled from them.
+
+pub mod access;
+pub mod handlers;
+pub mod request_id;
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::{App, HttpRequest, HttpResponse, web};
+
+use self::access::{ADMIN, Access, AccessTable, STAFF};
+use crate::error::AppError;
+use crate::services::Services;
+
+/// One route: its method, its pattern (as in `api-spec/openapi.yaml`), who may call it, and
+/// the handler. Routes exist only through this table.
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub attach: fn(actix_web::Route) -> actix_web::Route,
+}
+
+pub fn routes() -> Vec<RouteDef> {
+    use handlers::{auth, health, users};
+    let route = |method: Method, path, access, attach| RouteDef {
+        method,
+        path,
+        access,
+        attach,
+    };
+    vec![
+        route(Method::GET, "/healthz", Access::Public, |r| {
+            r.to(health::healthz)
+        }),
+        route(Method::GET, "/readyz", Access::Public, |r| {
+            r.to(health::readyz)
+        }),
+        route(Method::POST, "/api/v1/auth/register", Access::Public, |r| {
+            r.to(auth::register)
+        }),
+        route(Method::POST, "/api/v1/auth/login", Access::Public, |r| {
+            r.to(auth::login)
+        }),
+        route(Method::POST, "/api/v1/auth/refresh", Access::Public, |r| {
+            r.to(auth::refresh)
+        }),
+        route(Method::POST, "/api/v1/auth/logout", Access::Public, |r| {
+            r.to(auth::logout)
+        }),
+        route(Method::GET, "/api/v1/me", Access::SignedIn, |r| {
+            r.to(users::me)
+        }),
+        route(Method::GET, "/api/v1/users", Access::Roles(STAFF), |r| {
+            r.to(users::list)
+        }),
+        route(Method::POST, "/api/v1/users", Access::Roles(ADMIN), |r| {
+            r.to(users::create)
+        }),
+        route(
+            Method::GET,
+            "/api/v1/users/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(users::get),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/users/{id}/approve",
+            Access::Roles(STAFF),
+            |r| r.to(users::approve),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/users/{id}/deactivate",
+            Access::Roles(STAFF),
+            |r| r.to(users::deactivate),
+        ),
+    ]
+}
+
+/// Maps body, path and query decoding failures to problem answers.
+fn json_error(
+    error: actix_web::error::JsonPayloadError,
+    _: &HttpRequest,
+    limit: usize,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let problem = match error {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => AppError::PayloadTooLarge { limit },
+        E::ContentType => AppError::UnsupportedMediaType,
+        E::Deserialize(e) if e.is_data() => AppError::UnprocessableBody(e.to_string()),
+        E::Deserialize(e) => AppError::Malformed(format!("the body is not valid JSON: {e}")),
+        other => AppError::Malformed(other.to_string()),
+    };
+    problem.into()
+}
+
+async fn route_not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::RouteNotFound)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
+/// Registers every route of the table, grouped by pattern so that a wrong method on a known
+/// pattern answers 405, plus the decoders' error mapping.
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    let mut table = AccessTable::default();
+    let mut patterns: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
+    for def in routes() {
+        table.insert(def.method.clone(), def.path, def.access);
+        match patterns.iter_mut().find(|(p, _)| *p == def.path) {
+            Some((_, defs)) => defs.push(def),
+            None => patterns.push((def.path, vec![def])),
+        }
+    }
+    cfg.app_data(web::Data::new(Arc::new(table)))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_body_bytes)
+                .error_handler(move |e, req| json_error(e, req, max_body_bytes)),
+        )
+        .app_data(web::PayloadConfig::new(max_body_bytes))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| AppError::Malformed(format!("query string: {e}")).into()),
+        );
+    for (path, defs) in patterns {
+        let mut resource = web::resource(path);
+        for def in defs {
+            resource = resource.route((def.attach)(web::route().method(def.method)));
+        }
+        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    }
+}
+
+/// The whole application for one worker.
+pub fn app(
+    services: web::Data<Services>,
+    max_body_bytes: usize,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(services)
+        .configure(|cfg| configure(cfg, max_body_bytes))
+        .default_service(web::to(route_not_found))
+        .wrap(actix_web::middleware::from_fn(access::middleware))
+        .wrap(actix_web::middleware::from_fn(request_id::middleware))
+}

@@ -1,0 +1,11 @@
+//! Yui: the backend of a mutual-aid grocery service for elderly residents of depopulating
+//! districts. See `DESIGN.md` in the shared folder for the map of the layers below.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod server;
+pub mod services;
+pub mod telemetry;

@@ -1,0 +1,146 @@
+//! Start-up: reach the database (with bounded retries), migrate, load the signing key, and
+//! serve.
+
+use std::net::SocketAddr;
+
+use actix_web::{HttpServer, web};
+
+use crate::config::Config;
+use crate::db::{Db, PoolSettings};
+use crate::error::AppError;
+use crate::services::{Services, tokens};
+
+/// Why Yui did not start; main prints it as one line and exits non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(String),
+    #[error("database {target} not reachable after {attempts} attempts: {cause}")]
+    DatabaseUnreachable {
+        target: String,
+        attempts: u32,
+        cause: String,
+    },
+    #[error("database set-up failed: {0}")]
+    Database(String),
+    #[error("cannot listen on {bind}: {cause}")]
+    Bind { bind: String, cause: String },
+}
+
+/// Opens the pool and waits for the database, trying `config.db_connect_attempts` times.
+pub async fn connect(config: &Config) -> Result<Db, StartupError> {
+    let settings = PoolSettings {
+        max_size: config.db_pool_size,
+        checkout_timeout: std::time::Duration::from_secs(5),
+    };
+    let db = Db::new(config.database.clone(), &settings);
+    let attempts = config.db_connect_attempts;
+    let mut attempt = 1;
+    loop {
+        let probe = db.clone();
+        let result = web::block(move || probe.probe())
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
+        match result {
+            Ok(()) => return Ok(db),
+            Err(cause) if attempt >= attempts => {
+                return Err(StartupError::DatabaseUnreachable {
+                    target: config.database.describe(),
+                    attempts,
+                    cause: cause.to_string(),
+                });
+            }
+            Err(cause) => {
+                tracing::warn!(
+                    attempt,
+                    attempts,
+                    error = %cause,
+                    "database {} not reachable; retrying in {} ms",
+                    config.database.describe(),
+                    config.db_connect_backoff.as_millis()
+                );
+                tokio::time::sleep(config.db_connect_backoff).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Connects and applies pending migrations.
+pub async fn prepare_database(config: &Config) -> Result<Db, StartupError> {
+    let db = connect(config).await?;
+    let applied = db
+        .migrate()
+        .await
+        .map_err(|e| StartupError::Database(cause(e)))?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    Ok(db)
+}
+
+fn cause(e: AppError) -> String {
+    match e {
+        AppError::Internal(c) | AppError::Unavailable(c) => c,
+        other => other.to_string(),
+    }
+}
+
+/// Everything but the listener: database, migrations, key, services.
+pub async fn build_services(config: &Config) -> Result<Services, StartupError> {
+    let db = prepare_database(config).await?;
+    let (key, warning) =
+        tokens::load_signing_key(&config.signing_key).map_err(StartupError::Config)?;
+    if let Some(warning) = warning {
+        tracing::warn!("{warning}");
+    }
+    Services::new(config, db, key).map_err(|e| StartupError::Config(cause(e)))
+}
+
+/// A bound server, not yet running: tests spawn it, `serve` awaits it.
+pub struct Launched {
+    pub address: SocketAddr,
+    pub server: actix_web::dev::Server,
+    pub services: Services,
+}
+
+pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
+    let services = build_services(config).await?;
+    let data = web::Data::new(services.clone());
+    let max_body = config.max_body_bytes;
+    let bind_error = |e: std::io::Error| StartupError::Bind {
+        bind: config.bind.clone(),
+        cause: e.to_string(),
+    };
+    let server = HttpServer::new(move || crate::http::app(data.clone(), max_body))
+        .workers(config.workers)
+        .bind(&config.bind)
+        .map_err(bind_error)?;
+    let address = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| StartupError::Bind {
+            bind: config.bind.clone(),
+            cause: "no address".into(),
+        })?;
+    Ok(Launched {
+        address,
+        server: server.run(),
+        services,
+    })
+}
+
+/// `yui serve`: runs until stopped.
+pub async fn serve(config: Config) -> Result<(), StartupError> {
+    let launched = launch(&config).await?;
+    tracing::info!(
+        "Yui listening on http://{} with data in {}",
+        launched.address,
+        config.database.describe()
+    );
+    launched.server.await.map_err(|e| StartupError::Bind {
+        bind: config.bind.clone(),
+        cause: e.to_string(),
+    })
+}

@@ -1,0 +1,38 @@
+//! Use cases. Each public operation is one transaction (through `Db::transaction`) that
+//! applies the domain's rules and the `db` queries; handlers only translate HTTP to calls here.
+
+pub mod accounts;
+pub mod passwords;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// Everything a request handler or a CLI command needs, built once at start-up.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub accounts: accounts::Accounts,
+    pub sessions: sessions::Sessions,
+    pub tokens: Arc<tokens::TokenIssuer>,
+}
+
+impl Services {
+    pub fn new(config: &Config, db: Db, signing_key: Vec<u8>) -> Result<Self, AppError> {
+        let tokens = Arc::new(tokens::TokenIssuer::new(config, &signing_key));
+        let passwords = passwords::PasswordHasher::new(config.password_hash_concurrency)?;
+        let accounts = accounts::Accounts::new(db.clone(), passwords.clone());
+        let sessions = sessions::Sessions::new(config, db.clone(), passwords, tokens.clone());
+        Ok(Services {
+            db,
+            accounts,
+            sessions,
+            tokens,
+        })
+    }
+}
