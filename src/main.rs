@@ -127,7 +127,6 @@ async fn main() -> ExitCode {
     match run(cli, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("yui: {e}");
             ExitCode::FAILURE
         }

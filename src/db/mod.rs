@@ -323,8 +323,8 @@ fn read_sqlite_settings(conn: &mut DbConnection) -> Result<Option<SqliteSettings
     match conn {
         #[cfg(feature = "sqlite")]
         DbConnection::Sqlite(c) => {
-            let number = |c: &mut diesel::SqliteConnection, pragma: &str| {
-                diesel::sql_query(format!("SELECT {pragma} AS value"))
+            let number = |c: &mut diesel::SqliteConnection, column: &str, pragma: &str| {
+                diesel::sql_query(format!("SELECT {column} AS value FROM pragma_{pragma}"))
                     .get_result::<Number>(c)
                     .map(|n| n.value)
             };
@@ -334,9 +334,9 @@ fn read_sqlite_settings(conn: &mut DbConnection) -> Result<Option<SqliteSettings
                     .value;
             Ok(Some(SqliteSettings {
                 journal_mode,
-                busy_timeout_ms: number(c, "busy_timeout FROM pragma_busy_timeout")?,
-                foreign_keys: number(c, "foreign_keys FROM pragma_foreign_keys")? == 1,
-                synchronous: number(c, "synchronous FROM pragma_synchronous")?,
+                busy_timeout_ms: number(c, "timeout", "busy_timeout")?,
+                foreign_keys: number(c, "foreign_keys", "foreign_keys")? == 1,
+                synchronous: number(c, "synchronous", "synchronous")?,
             }))
         }
         #[cfg(feature = "postgres")]

@@ -98,7 +98,9 @@ pub struct Claims {
     pub aud: String,
     pub sub: String,
     pub exp: i64,
+    #[serde(default)]
     pub iat: i64,
+    #[serde(default)]
     pub jti: String,
 }
 

@@ -1,0 +1,336 @@
+use std::time::Duration;
+
+use jsonwebtoken::{EncodingKey, Header};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn register_approve_login_and_me() {
+    let app = TestApp::spawn().await;
+    let family = app.register("family", "Taro.Yamada@Example.jp").await;
+    assert_eq!(family["email"], "taro.yamada@example.jp");
+    assert_eq!(family["role"], "family");
+    assert_eq!(family["status"], "active");
+    assert_eq!(family["locale"], "ja");
+    assert!(family.get("password").is_none() && family.get("password_hash").is_none());
+
+    let volunteer = app.register("volunteer", "neighbour@example.jp").await;
+    assert_eq!(volunteer["status"], "pending");
+
+    // The same email again is refused.
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"email": "taro.yamada@example.jp", "password": PASSWORD, "display_name": "T", "locale": "en", "role": "family"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Staff roles cannot be self-registered.
+    for role in ["coordinator", "admin", "carrier", "hub_keeper"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/auth/register",
+                json!({"email": format!("{role}@example.jp"), "password": PASSWORD, "display_name": "X", "locale": "ja", "role": role}),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{role}: {body}");
+        assert_eq!(body["field"], "role");
+    }
+
+    // The pending volunteer signs in and sees they wait; the coordinator approves them.
+    let tokens = app.login("neighbour@example.jp", PASSWORD).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    let expires_in = tokens["expires_in"].as_u64().unwrap();
+    assert!((850..=900).contains(&expires_in), "{expires_in}");
+    let (status, me) = app.get("/api/v1/me", Some(&access_token(&tokens))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["status"], "pending");
+    assert_eq!(me["id"], volunteer["id"]);
+
+    let path = format!("/api/v1/users/{}/approve", volunteer["id"].as_str().unwrap());
+    let family_tokens = app.login("taro.yamada@example.jp", PASSWORD).await;
+    let (status, _) = app.post(&path, json!({}), Some(&access_token(&family_tokens))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, coordinator) = app.account("coordinator").await;
+    let (status, approved) = app.post(&path, json!({}), Some(&access_token(&coordinator))).await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "active");
+    let (status, _) = app.post(&path, json!({}), Some(&access_token(&coordinator))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "approving twice");
+
+    let (_, me) = app.get("/api/v1/me", Some(&access_token(&tokens))).await;
+    assert_eq!(me["status"], "active");
+}
+
+#[actix_web::test]
+async fn passwords_follow_the_policy() {
+    let app = TestApp::spawn().await;
+    let register = |password: String| {
+        app.post(
+            "/api/v1/auth/register",
+            json!({"email": format!("{}@example.jp", uuid::Uuid::new_v4().simple()), "password": password, "display_name": "X", "locale": "ja", "role": "family"}),
+            None,
+        )
+    };
+    assert_eq!(register("eleven char".into()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(register("a".repeat(1025)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(register("月ヶ瀬の梅林は二月が見頃".into()).await.0, StatusCode::CREATED);
+    assert_eq!(register("a".repeat(1024)).await.0, StatusCode::CREATED);
+}
+
+#[actix_web::test]
+async fn admins_make_staff_accounts_and_coordinators_cannot() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.account("admin").await;
+    let (_, coordinator) = app.account("coordinator").await;
+    let body = json!({"email": "keeper@example.jp", "password": PASSWORD, "display_name": "Keeper", "locale": "ja", "role": "hub_keeper"});
+    let (status, _) = app.post("/api/v1/users", body.clone(), Some(&access_token(&coordinator))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, created) = app.post("/api/v1/users", body, Some(&access_token(&admin))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["role"], "hub_keeper");
+    assert_eq!(created["status"], "active");
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn_with(|c| c.refresh_grace = Duration::ZERO).await;
+    let (_, first) = app.account("family").await;
+    let (status, second) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&first)}), None).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_ne!(refresh_token(&second), refresh_token(&first));
+    assert_ne!(access_token(&second), access_token(&first));
+    assert_eq!(app.get("/api/v1/me", Some(&access_token(&second))).await.0, StatusCode::OK);
+
+    // The rotated token comes back after the grace window: a theft signal.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&first)}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // ... and the whole family is gone, the legitimate newest token too.
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&second)}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn a_retry_within_the_grace_window_gets_the_same_pair() {
+    let app = TestApp::spawn().await;
+    let (_, first) = app.account("family").await;
+    let body = json!({"refresh_token": refresh_token(&first)});
+    let (status, second) = app.post("/api/v1/auth/refresh", body.clone(), None).await;
+    assert_eq!(status, StatusCode::OK);
+    // The phone lost the answer and retries with the old token.
+    let (status, retried) = app.post("/api/v1/auth/refresh", body.clone(), None).await;
+    assert_eq!(status, StatusCode::OK, "{retried}");
+    assert_eq!(refresh_token(&retried), refresh_token(&second));
+    assert_eq!(access_token(&retried), access_token(&second));
+    // Once the new token has been used, the old one is reuse again.
+    let (status, third) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&second)}), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.post("/api/v1/auth/refresh", body, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&third)}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the family was revoked");
+}
+
+#[actix_web::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let (_, tokens) = app.account("family").await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .json(&json!({"refresh_token": refresh_token(&tokens)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&tokens)}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": "never issued"}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn sign(claims: &Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(&Header::default(), claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+fn b64(value: &Value) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+#[actix_web::test]
+async fn forged_and_broken_access_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let (user_id, tokens) = app.account("family").await;
+    let good = access_token(&tokens);
+    let claims = |exp: Value| json!({"iss": "yui", "aud": "yui-api", "sub": user_id, "iat": now(), "exp": exp});
+
+    // Sanity: a token we sign like the server does is accepted, so the refusals below are
+    // about the one thing each changes.
+    let ours = sign(&claims(json!(now() + 600)), SECRET);
+    assert_eq!(app.get("/api/v1/me", Some(&ours)).await.0, StatusCode::OK);
+
+    let mut tampered = good.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let payload = good.split('.').nth(1).unwrap();
+    let alg_none = format!("{}.{payload}.", b64(&json!({"alg": "none", "typ": "JWT"})));
+    let mut missing_exp = claims(json!(0));
+    missing_exp.as_object_mut().unwrap().remove("exp");
+    let cases = [
+        ("tampered signature", tampered),
+        ("alg none", alg_none),
+        ("expired", sign(&claims(json!(now() - 3600)), SECRET)),
+        ("wrong audience", sign(&json!({"iss": "yui", "aud": "someone-else", "sub": user_id, "exp": now() + 600}), SECRET)),
+        ("wrong issuer", sign(&json!({"iss": "mallory", "aud": "yui-api", "sub": user_id, "exp": now() + 600}), SECRET)),
+        ("missing exp", sign(&missing_exp, SECRET)),
+        ("string exp", sign(&claims(json!((now() + 600).to_string())), SECRET)),
+        ("other key", sign(&claims(json!(now() + 600)), b"another secret that is also long enough!")),
+        ("garbage", "not.a.jwt".to_owned()),
+    ];
+    for (case, token) in cases {
+        let response = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
+        assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+    let response = app.client.get(app.url("/api/v1/me")).header("authorization", "Basic abc").send().await.unwrap();
+    assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[actix_web::test]
+async fn unknown_user_and_wrong_password_look_the_same() {
+    let app = TestApp::spawn().await;
+    app.register("family", "known@example.jp").await;
+    let before = app.services.sessions.password_verifications();
+    let unknown = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "nobody@example.jp", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let mut unknown = assert_problem(unknown, StatusCode::UNAUTHORIZED, "bad-credentials").await;
+    // An unknown user costs a full hash verification too, so timing does not tell.
+    assert_eq!(app.services.sessions.password_verifications(), before + 1);
+    let wrong = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "known@example.jp", "password": "not the right password"}))
+        .send()
+        .await
+        .unwrap();
+    let mut wrong = assert_problem(wrong, StatusCode::UNAUTHORIZED, "bad-credentials").await;
+    unknown.as_object_mut().unwrap().remove("instance");
+    wrong.as_object_mut().unwrap().remove("instance");
+    assert_eq!(unknown, wrong);
+}
+
+#[actix_web::test]
+async fn repeated_failures_lock_the_account() {
+    let app = TestApp::spawn_with(|c| c.lockout_threshold = 3).await;
+    app.register("family", "locked@example.jp").await;
+    let attempt = |password: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": "locked@example.jp", "password": password}))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("wrong password!!").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked now, even with the right password, and the lock is in the database: a second
+    // instance on the same database refuses too.
+    let response = attempt(PASSWORD).await.unwrap();
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
+    let accounts = app.services.accounts.list(Default::default(), None, 10).await.unwrap();
+    let locked = accounts.iter().find(|u| u.email == "locked@example.jp").unwrap();
+    assert!(locked.locked_until.is_some(), "the lock is stored with the account");
+}
+
+#[actix_web::test]
+async fn sign_in_is_rate_limited_per_address() {
+    let app = TestApp::spawn_with(|c| c.login_attempts_per_minute = 3).await;
+    for i in 0..3 {
+        let (status, _) = app
+            .post("/api/v1/auth/login", json!({"email": format!("n{i}@example.jp"), "password": PASSWORD}), None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "n9@example.jp", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
+}
+
+#[actix_web::test]
+async fn deactivation_cuts_access_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, coordinator) = app.account("coordinator").await;
+    let (volunteer_id, volunteer) = app.account("volunteer").await;
+    let (admin_id, _) = app.account("admin").await;
+    assert_eq!(app.get("/api/v1/me", Some(&access_token(&volunteer))).await.0, StatusCode::OK);
+
+    // Coordinators cannot deactivate staff.
+    let (status, _) = app
+        .post(&format!("/api/v1/users/{admin_id}/deactivate"), json!({}), Some(&access_token(&coordinator)))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, body) = app
+        .post(&format!("/api/v1/users/{volunteer_id}/deactivate"), json!({}), Some(&access_token(&coordinator)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "deactivated");
+    // The access token is still within its lifetime, and is refused all the same.
+    let response = app.client.get(app.url("/api/v1/me")).bearer_auth(access_token(&volunteer)).send().await.unwrap();
+    assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&volunteer)}), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn coordinators_list_accounts_page_by_page() {
+    let app = TestApp::spawn().await;
+    let (_, coordinator) = app.account("coordinator").await;
+    for i in 0..5 {
+        app.register("volunteer", &format!("v{i}@example.jp")).await;
+    }
+    let token = access_token(&coordinator);
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/users?status=pending&limit=2".to_owned();
+    loop {
+        let (status, page) = app.get(&path, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/users?status=pending&limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, (0..5).map(|i| format!("v{i}@example.jp")).collect::<Vec<_>>());
+    let (status, body) = app.get("/api/v1/users?cursor=bogus", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.get("/api/v1/users?role=emperor", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

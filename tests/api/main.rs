@@ -1,0 +1,11 @@
+//! Integration tests: one binary, the real app over HTTP, a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod access_table;
+mod auth;
+mod cli;
+mod common;
+mod contract;
+mod database;
+mod errors;
+mod logs;
