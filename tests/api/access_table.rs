@@ -15,7 +15,14 @@ use crate::common::*;
 async fn role_by_route_gives_the_declared_status() {
     let app = TestApp::spawn().await;
     let mut callers = vec![("anonymous", None, None)];
-    for role in ["family", "volunteer", "carrier", "hub_keeper", "coordinator", "admin"] {
+    for role in [
+        "family",
+        "volunteer",
+        "carrier",
+        "hub_keeper",
+        "coordinator",
+        "admin",
+    ] {
         let (_, tokens) = app.account(role).await;
         callers.push((role, Some(role), Some(access_token(&tokens))));
     }
@@ -26,7 +33,9 @@ async fn role_by_route_gives_the_declared_status() {
 
     let mut checked = 0;
     for route in routes() {
-        let path = route.path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let path = route
+            .path
+            .replace("{id}", &uuid::Uuid::new_v4().to_string());
         for (who, role, token) in &callers {
             let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
             let mut request = app.client.request(method, app.url(&path));
@@ -41,11 +50,17 @@ async fn role_by_route_gives_the_declared_status() {
                 (Access::Public, _, _) => None,
                 (_, None, _) => Some(StatusCode::UNAUTHORIZED),
                 (Access::SignedIn, Some(_), _) => None,
-                (Access::Roles(roles), Some(_), Some(role)) if roles.iter().any(|r| r.as_str() == *role) => None,
+                (Access::Roles(roles), Some(_), Some(role))
+                    if roles.iter().any(|r| r.as_str() == *role) =>
+                {
+                    None
+                }
                 (Access::Roles(_), Some(_), _) => Some(StatusCode::FORBIDDEN),
             };
             match expected_refusal {
-                Some(expected) => assert_eq!(status, expected, "{who} {} {}", route.method, route.path),
+                Some(expected) => {
+                    assert_eq!(status, expected, "{who} {} {}", route.method, route.path)
+                }
                 None => assert!(
                     status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
                     "{who} {} {} got {status}",
@@ -65,10 +80,16 @@ async fn a_route_without_a_declared_policy_is_refused() {
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(Arc::new(AccessTable::default())))
-            .route("/rogue", web::get().to(|| async { HttpResponse::Ok().finish() }))
-            .wrap(actix_web::middleware::from_fn(yui::http::access::middleware)),
+            .route(
+                "/rogue",
+                web::get().to(|| async { HttpResponse::Ok().finish() }),
+            )
+            .wrap(actix_web::middleware::from_fn(
+                yui::http::access::middleware,
+            )),
     )
     .await;
-    let response = test::call_service(&app, test::TestRequest::get().uri("/rogue").to_request()).await;
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/rogue").to_request()).await;
     assert_eq!(response.status(), actix_web::http::StatusCode::FORBIDDEN);
 }

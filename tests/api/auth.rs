@@ -52,16 +52,25 @@ async fn register_approve_login_and_me() {
     assert_eq!(me["status"], "pending");
     assert_eq!(me["id"], volunteer["id"]);
 
-    let path = format!("/api/v1/users/{}/approve", volunteer["id"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/users/{}/approve",
+        volunteer["id"].as_str().unwrap()
+    );
     let family_tokens = app.login("taro.yamada@example.jp", PASSWORD).await;
-    let (status, _) = app.post(&path, json!({}), Some(&access_token(&family_tokens))).await;
+    let (status, _) = app
+        .post(&path, json!({}), Some(&access_token(&family_tokens)))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (_, coordinator) = app.account("coordinator").await;
-    let (status, approved) = app.post(&path, json!({}), Some(&access_token(&coordinator))).await;
+    let (status, approved) = app
+        .post(&path, json!({}), Some(&access_token(&coordinator)))
+        .await;
     assert_eq!(status, StatusCode::OK, "{approved}");
     assert_eq!(approved["status"], "active");
-    let (status, _) = app.post(&path, json!({}), Some(&access_token(&coordinator))).await;
+    let (status, _) = app
+        .post(&path, json!({}), Some(&access_token(&coordinator)))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "approving twice");
 
     let (_, me) = app.get("/api/v1/me", Some(&access_token(&tokens))).await;
@@ -78,9 +87,18 @@ async fn passwords_follow_the_policy() {
             None,
         )
     };
-    assert_eq!(register("eleven char".into()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(register("a".repeat(1025)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(register("月ヶ瀬の梅林は二月が見頃".into()).await.0, StatusCode::CREATED);
+    assert_eq!(
+        register("eleven char".into()).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        register("a".repeat(1025)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        register("月ヶ瀬の梅林は二月が見頃".into()).await.0,
+        StatusCode::CREATED
+    );
     assert_eq!(register("a".repeat(1024)).await.0, StatusCode::CREATED);
 }
 
@@ -90,9 +108,17 @@ async fn admins_make_staff_accounts_and_coordinators_cannot() {
     let (_, admin) = app.account("admin").await;
     let (_, coordinator) = app.account("coordinator").await;
     let body = json!({"email": "keeper@example.jp", "password": PASSWORD, "display_name": "Keeper", "locale": "ja", "role": "hub_keeper"});
-    let (status, _) = app.post("/api/v1/users", body.clone(), Some(&access_token(&coordinator))).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/users",
+            body.clone(),
+            Some(&access_token(&coordinator)),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, created) = app.post("/api/v1/users", body, Some(&access_token(&admin))).await;
+    let (status, created) = app
+        .post("/api/v1/users", body, Some(&access_token(&admin)))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["role"], "hub_keeper");
     assert_eq!(created["status"], "active");
@@ -102,18 +128,39 @@ async fn admins_make_staff_accounts_and_coordinators_cannot() {
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::spawn_with(|c| c.refresh_grace = Duration::ZERO).await;
     let (_, first) = app.account("family").await;
-    let (status, second) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&first)}), None).await;
+    let (status, second) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&first)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_ne!(refresh_token(&second), refresh_token(&first));
     assert_ne!(access_token(&second), access_token(&first));
-    assert_eq!(app.get("/api/v1/me", Some(&access_token(&second))).await.0, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access_token(&second))).await.0,
+        StatusCode::OK
+    );
 
     // The rotated token comes back after the grace window: a theft signal.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&first)}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&first)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // ... and the whole family is gone, the legitimate newest token too.
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&second)}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&second)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -130,11 +177,23 @@ async fn a_retry_within_the_grace_window_gets_the_same_pair() {
     assert_eq!(refresh_token(&retried), refresh_token(&second));
     assert_eq!(access_token(&retried), access_token(&second));
     // Once the new token has been used, the old one is reuse again.
-    let (status, third) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&second)}), None).await;
+    let (status, third) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&second)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.post("/api/v1/auth/refresh", body, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&third)}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&third)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the family was revoked");
 }
 
@@ -150,9 +209,21 @@ async fn logout_revokes_the_refresh_token() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&tokens)}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&tokens)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": "never issued"}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": "never issued"}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -161,7 +232,12 @@ fn now() -> i64 {
 }
 
 fn sign(claims: &Value, secret: &[u8]) -> String {
-    jsonwebtoken::encode(&Header::default(), claims, &EncodingKey::from_secret(secret)).unwrap()
+    jsonwebtoken::encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }
 
 fn b64(value: &Value) -> String {
@@ -192,19 +268,52 @@ async fn forged_and_broken_access_tokens_are_refused() {
         ("tampered signature", tampered),
         ("alg none", alg_none),
         ("expired", sign(&claims(json!(now() - 3600)), SECRET)),
-        ("wrong audience", sign(&json!({"iss": "yui", "aud": "someone-else", "sub": user_id, "exp": now() + 600}), SECRET)),
-        ("wrong issuer", sign(&json!({"iss": "mallory", "aud": "yui-api", "sub": user_id, "exp": now() + 600}), SECRET)),
+        (
+            "wrong audience",
+            sign(
+                &json!({"iss": "yui", "aud": "someone-else", "sub": user_id, "exp": now() + 600}),
+                SECRET,
+            ),
+        ),
+        (
+            "wrong issuer",
+            sign(
+                &json!({"iss": "mallory", "aud": "yui-api", "sub": user_id, "exp": now() + 600}),
+                SECRET,
+            ),
+        ),
         ("missing exp", sign(&missing_exp, SECRET)),
-        ("string exp", sign(&claims(json!((now() + 600).to_string())), SECRET)),
-        ("other key", sign(&claims(json!(now() + 600)), b"another secret that is also long enough!")),
+        (
+            "string exp",
+            sign(&claims(json!((now() + 600).to_string())), SECRET),
+        ),
+        (
+            "other key",
+            sign(
+                &claims(json!(now() + 600)),
+                b"another secret that is also long enough!",
+            ),
+        ),
         ("garbage", "not.a.jwt".to_owned()),
     ];
     for (case, token) in cases {
-        let response = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        let response = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
-    let response = app.client.get(app.url("/api/v1/me")).header("authorization", "Basic abc").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
@@ -247,17 +356,35 @@ async fn repeated_failures_lock_the_account() {
             .send()
     };
     for _ in 0..3 {
-        assert_eq!(attempt("wrong password!!").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            attempt("wrong password!!").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     // Locked now, even with the right password, and the lock is in the database: a second
     // instance on the same database refuses too.
     let response = attempt(PASSWORD).await.unwrap();
-    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
-    let accounts = app.services.accounts.list(Default::default(), None, 10).await.unwrap();
-    let locked = accounts.iter().find(|u| u.email == "locked@example.jp").unwrap();
-    assert!(locked.locked_until.is_some(), "the lock is stored with the account");
+    let accounts = app
+        .services
+        .accounts
+        .list(Default::default(), None, 10)
+        .await
+        .unwrap();
+    let locked = accounts
+        .iter()
+        .find(|u| u.email == "locked@example.jp")
+        .unwrap();
+    assert!(
+        locked.locked_until.is_some(),
+        "the lock is stored with the account"
+    );
 }
 
 #[actix_web::test]
@@ -265,7 +392,11 @@ async fn sign_in_is_rate_limited_per_address() {
     let app = TestApp::spawn_with(|c| c.login_attempts_per_minute = 3).await;
     for i in 0..3 {
         let (status, _) = app
-            .post("/api/v1/auth/login", json!({"email": format!("n{i}@example.jp"), "password": PASSWORD}), None)
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": format!("n{i}@example.jp"), "password": PASSWORD}),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
@@ -286,23 +417,48 @@ async fn deactivation_cuts_access_at_once() {
     let (_, coordinator) = app.account("coordinator").await;
     let (volunteer_id, volunteer) = app.account("volunteer").await;
     let (admin_id, _) = app.account("admin").await;
-    assert_eq!(app.get("/api/v1/me", Some(&access_token(&volunteer))).await.0, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access_token(&volunteer)))
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     // Coordinators cannot deactivate staff.
     let (status, _) = app
-        .post(&format!("/api/v1/users/{admin_id}/deactivate"), json!({}), Some(&access_token(&coordinator)))
+        .post(
+            &format!("/api/v1/users/{admin_id}/deactivate"),
+            json!({}),
+            Some(&access_token(&coordinator)),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (status, body) = app
-        .post(&format!("/api/v1/users/{volunteer_id}/deactivate"), json!({}), Some(&access_token(&coordinator)))
+        .post(
+            &format!("/api/v1/users/{volunteer_id}/deactivate"),
+            json!({}),
+            Some(&access_token(&coordinator)),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "deactivated");
     // The access token is still within its lifetime, and is refused all the same.
-    let response = app.client.get(app.url("/api/v1/me")).bearer_auth(access_token(&volunteer)).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(access_token(&volunteer))
+        .send()
+        .await
+        .unwrap();
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    let (status, _) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&volunteer)}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&volunteer)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -321,14 +477,23 @@ async fn coordinators_list_accounts_page_by_page() {
         assert_eq!(status, StatusCode::OK, "{page}");
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 2);
-        seen.extend(items.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+        seen.extend(
+            items
+                .iter()
+                .map(|u| u["email"].as_str().unwrap().to_owned()),
+        );
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("/api/v1/users?status=pending&limit=2&cursor={cursor}"),
             None => break,
         }
     }
     seen.sort();
-    assert_eq!(seen, (0..5).map(|i| format!("v{i}@example.jp")).collect::<Vec<_>>());
+    assert_eq!(
+        seen,
+        (0..5)
+            .map(|i| format!("v{i}@example.jp"))
+            .collect::<Vec<_>>()
+    );
     let (status, body) = app.get("/api/v1/users?cursor=bogus", Some(&token)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.get("/api/v1/users?role=emperor", Some(&token)).await;

@@ -7,7 +7,11 @@ use crate::common::*;
 
 fn yui(args: &[&str], envs: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_yui"));
-    command.args(args).env_remove("DATABASE_URL").env_remove("YUI_JWT_SECRET").env_remove("YUI_ENV");
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("YUI_JWT_SECRET")
+        .env_remove("YUI_ENV");
     for (key, value) in envs {
         command.env(key, value);
     }
@@ -16,7 +20,13 @@ fn yui(args: &[&str], envs: &[(&str, &str)]) -> Command {
 
 #[test]
 fn every_command_has_help() {
-    for args in [vec!["--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["admin", "--help"], vec!["admin", "create-user", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-user", "--help"],
+    ] {
         let output = yui(&args, &[]).output().unwrap();
         assert!(output.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&output.stdout);
@@ -32,22 +42,46 @@ fn stderr_line(output: &std::process::Output) -> String {
 
 #[test]
 fn a_bad_database_url_stops_start_up_with_one_clear_line() {
-    let output = yui(&["migrate"], &[("DATABASE_URL", "mysql://root@localhost/yui")]).output().unwrap();
+    let output = yui(
+        &["migrate"],
+        &[("DATABASE_URL", "mysql://root@localhost/yui")],
+    )
+    .output()
+    .unwrap();
     assert!(!output.status.success());
     let stderr = stderr_line(&output);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("DATABASE_URL") && stderr.contains("mysql://"), "{stderr}");
+    assert!(
+        stderr.contains("DATABASE_URL") && stderr.contains("mysql://"),
+        "{stderr}"
+    );
     if !cfg!(feature = "postgres") {
-        let output = yui(&["migrate"], &[("DATABASE_URL", "postgres://u@localhost/yui")]).output().unwrap();
+        let output = yui(
+            &["migrate"],
+            &[("DATABASE_URL", "postgres://u@localhost/yui")],
+        )
+        .output()
+        .unwrap();
         assert!(!output.status.success());
         let stderr = stderr_line(&output);
-        assert!(stderr.contains("DATABASE_URL") && stderr.contains("--features postgres"), "{stderr}");
+        assert!(
+            stderr.contains("DATABASE_URL") && stderr.contains("--features postgres"),
+            "{stderr}"
+        );
     }
 }
 
 #[test]
 fn production_without_a_signing_key_does_not_start() {
-    let output = yui(&["migrate"], &[("YUI_ENV", "production"), ("DATABASE_URL", "sqlite:///nonexistent/yui.db")]).output().unwrap();
+    let output = yui(
+        &["migrate"],
+        &[
+            ("YUI_ENV", "production"),
+            ("DATABASE_URL", "sqlite:///nonexistent/yui.db"),
+        ],
+    )
+    .output()
+    .unwrap();
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("YUI_JWT_SECRET"));
 }
@@ -57,7 +91,10 @@ fn an_unreachable_database_is_retried_then_start_up_fails() {
     let output = yui(
         &["migrate"],
         &[
-            ("DATABASE_URL", "sqlite:///nonexistent-dir-for-yui-tests/yui.db"),
+            (
+                "DATABASE_URL",
+                "sqlite:///nonexistent-dir-for-yui-tests/yui.db",
+            ),
             ("YUI_DB_CONNECT_ATTEMPTS", "3"),
             ("YUI_DB_CONNECT_BACKOFF_MS", "10"),
             ("RUST_LOG", "warn"),
@@ -68,7 +105,10 @@ fn an_unreachable_database_is_retried_then_start_up_fails() {
     assert!(!output.status.success());
     let stderr = stderr_line(&output);
     assert_eq!(stderr.matches("retrying in").count(), 2, "{stderr}");
-    assert!(stderr.contains("not reachable after 3 attempts"), "{stderr}");
+    assert!(
+        stderr.contains("not reachable after 3 attempts"),
+        "{stderr}"
+    );
 }
 
 #[actix_web::test]
@@ -76,29 +116,66 @@ async fn admin_create_user_makes_the_first_coordinator() {
     let db = TestDb::new();
     let url = db.url();
     let mut child = yui(
-        &["admin", "create-user", "--email", "Coordinator@Nara-East.example.jp", "--role", "coordinator"],
-        &[("DATABASE_URL", url.as_str()), ("YUI_JWT_SECRET", std::str::from_utf8(SECRET).unwrap())],
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "Coordinator@Nara-East.example.jp",
+            "--role",
+            "coordinator",
+        ],
+        &[
+            ("DATABASE_URL", url.as_str()),
+            ("YUI_JWT_SECRET", std::str::from_utf8(SECRET).unwrap()),
+        ],
     )
     .stdin(Stdio::piped())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("created coordinator account"));
 
     // From the environment as well, and a bad role is refused without a panic.
     let output = yui(
-        &["admin", "create-user", "--email", "admin@nara-east.example.jp", "--role", "admin"],
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "admin@nara-east.example.jp",
+            "--role",
+            "admin",
+        ],
         &[("DATABASE_URL", url.as_str()), ("YUI_PASSWORD", PASSWORD)],
     )
     .output()
     .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = yui(
-        &["admin", "create-user", "--email", "x@nara-east.example.jp", "--role", "emperor"],
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "x@nara-east.example.jp",
+            "--role",
+            "emperor",
+        ],
         &[("DATABASE_URL", url.as_str()), ("YUI_PASSWORD", PASSWORD)],
     )
     .output()
@@ -107,7 +184,9 @@ async fn admin_create_user_makes_the_first_coordinator() {
     assert!(stderr_line(&output).contains("role"));
 
     let app = TestApp::spawn_on(db, |_| {}).await;
-    let tokens = app.login("coordinator@nara-east.example.jp", PASSWORD).await;
+    let tokens = app
+        .login("coordinator@nara-east.example.jp", PASSWORD)
+        .await;
     let (_, me) = app.get("/api/v1/me", Some(&access_token(&tokens))).await;
     assert_eq!(me["role"], "coordinator");
     assert_eq!(me["status"], "active");

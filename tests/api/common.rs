@@ -56,7 +56,9 @@ pub struct TestDb {
 }
 
 pub fn postgres_server_url() -> Option<String> {
-    std::env::var("YUI_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())
+    std::env::var("YUI_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 impl TestDb {
@@ -74,7 +76,9 @@ impl TestDb {
                 };
             }
             #[cfg(not(feature = "postgres"))]
-            panic!("YUI_TEST_POSTGRES_URL={server} is set, but the tests were built without --features postgres");
+            panic!(
+                "YUI_TEST_POSTGRES_URL={server} is set, but the tests were built without --features postgres"
+            );
         }
         TestDb::sqlite(&name)
     }
@@ -83,13 +87,21 @@ impl TestDb {
         let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("yui.db").display().to_string();
-        TestDb { target: DatabaseTarget::Sqlite { path }, sqlite_dir: Some(dir), postgres: None }
+        TestDb {
+            target: DatabaseTarget::Sqlite { path },
+            sqlite_dir: Some(dir),
+            postgres: None,
+        }
     }
 
     /// A database someone else owns (and cleans up): only its address.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub fn borrowed(target: DatabaseTarget) -> Self {
-        TestDb { target, sqlite_dir: None, postgres: None }
+        TestDb {
+            target,
+            sqlite_dir: None,
+            postgres: None,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -140,7 +152,10 @@ impl TestApp {
         TestApp {
             base: format!("http://{}", launched.address),
             services: launched.services,
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             handle,
             _db: db,
         }
@@ -187,7 +202,11 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let (status, body) = self
-            .post("/api/v1/auth/login", json!({"email": email, "password": password}), None)
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": email, "password": password}),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
         body
@@ -217,7 +236,11 @@ impl Drop for TestApp {
 pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, body)
 }
 
@@ -243,6 +266,9 @@ pub async fn assert_problem(response: reqwest::Response, status: StatusCode, kin
     assert_eq!(content_type, "application/problem+json", "{body}");
     assert_eq!(body["status"], status.as_u16(), "{body}");
     assert!(body["type"].as_str().unwrap().ends_with(kind), "{body}");
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
     body
 }

@@ -11,7 +11,13 @@ use crate::common::*;
 #[actix_web::test]
 async fn sqlite_connections_are_set_up_for_safety() {
     let db = TestDb::sqlite(&format!("yui_pragmas_{}", uuid::Uuid::new_v4().simple()));
-    let pool = Db::new(db.target.clone(), &PoolSettings { max_size: 2, checkout_timeout: Duration::from_secs(5) });
+    let pool = Db::new(
+        db.target.clone(),
+        &PoolSettings {
+            max_size: 2,
+            checkout_timeout: Duration::from_secs(5),
+        },
+    );
     let settings = pool.sqlite_settings().await.unwrap().unwrap();
     assert_eq!(settings.journal_mode, "wal");
     assert_eq!(settings.busy_timeout_ms, 5000);
@@ -22,7 +28,11 @@ async fn sqlite_connections_are_set_up_for_safety() {
 #[actix_web::test]
 async fn migrations_run_once_and_the_app_is_ready() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.services.db.migrate().await.unwrap(), 0, "start-up applied them all");
+    assert_eq!(
+        app.services.db.migrate().await.unwrap(),
+        0,
+        "start-up applied them all"
+    );
     let (status, body) = app.get("/readyz", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = app.get("/healthz", None).await;
@@ -33,8 +43,12 @@ async fn migrations_run_once_and_the_app_is_ready() {
 async fn start_up_gives_up_after_the_configured_attempts() {
     let target = match postgres_server_url() {
         // A port nobody listens on.
-        Some(_) => DatabaseTarget::Postgres { url: "postgres://postgres@127.0.0.1:1/none?connect_timeout=1".into() },
-        None => DatabaseTarget::Sqlite { path: "/nonexistent-dir-for-yui-tests/yui.db".into() },
+        Some(_) => DatabaseTarget::Postgres {
+            url: "postgres://postgres@127.0.0.1:1/none?connect_timeout=1".into(),
+        },
+        None => DatabaseTarget::Sqlite {
+            path: "/nonexistent-dir-for-yui-tests/yui.db".into(),
+        },
     };
     let mut config = Config::for_tests(target, SECRET);
     config.db_connect_attempts = 2;
@@ -49,10 +63,17 @@ async fn start_up_gives_up_after_the_configured_attempts() {
 #[test]
 fn database_urls_select_the_backend() {
     if cfg!(feature = "sqlite") {
-        assert_eq!(DatabaseTarget::parse("yui.db"), Ok(DatabaseTarget::Sqlite { path: "yui.db".into() }));
+        assert_eq!(
+            DatabaseTarget::parse("yui.db"),
+            Ok(DatabaseTarget::Sqlite {
+                path: "yui.db".into()
+            })
+        );
         assert_eq!(
             DatabaseTarget::parse("sqlite://data/yui.db"),
-            Ok(DatabaseTarget::Sqlite { path: "data/yui.db".into() })
+            Ok(DatabaseTarget::Sqlite {
+                path: "data/yui.db".into()
+            })
         );
     }
     for url in ["postgres://u@h/db", "postgresql://u@h/db"] {
@@ -61,11 +82,17 @@ fn database_urls_select_the_backend() {
             assert_eq!(parsed, Ok(DatabaseTarget::Postgres { url: url.into() }));
         } else {
             let error = parsed.unwrap_err();
-            assert!(error.contains("DATABASE_URL") && error.contains("--features postgres"), "{error}");
+            assert!(
+                error.contains("DATABASE_URL") && error.contains("--features postgres"),
+                "{error}"
+            );
         }
     }
     let error = DatabaseTarget::parse("mysql://root@localhost/yui").unwrap_err();
-    assert!(error.contains("DATABASE_URL") && error.contains("mysql://"), "{error}");
+    assert!(
+        error.contains("DATABASE_URL") && error.contains("mysql://"),
+        "{error}"
+    );
     assert!(DatabaseTarget::parse("sqlite://").is_err());
     assert!(DatabaseTarget::parse("").is_err());
 }
@@ -84,7 +111,9 @@ async fn readiness_follows_the_database() {
         panic!("set YUI_TEST_POSTGRES_URL to run the PostgreSQL tests");
     };
     let db = TestDb::new();
-    let DatabaseTarget::Postgres { url } = &db.target else { unreachable!() };
+    let DatabaseTarget::Postgres { url } = &db.target else {
+        unreachable!()
+    };
     let upstream = server
         .split("://")
         .nth(1)
@@ -101,7 +130,9 @@ async fn readiness_follows_the_database() {
         let generation = generation.clone();
         actix_web::rt::spawn(async move {
             loop {
-                let Ok((mut client, _)) = listener.accept().await else { break };
+                let Ok((mut client, _)) = listener.accept().await else {
+                    break;
+                };
                 if !open.load(Ordering::SeqCst) {
                     drop(client);
                     continue;
@@ -109,7 +140,9 @@ async fn readiness_follows_the_database() {
                 let upstream = upstream.clone();
                 let mut cut = generation.subscribe();
                 actix_web::rt::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&upstream).await else { return };
+                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
                         _ = cut.changed() => {}
@@ -118,16 +151,28 @@ async fn readiness_follows_the_database() {
             }
         });
     }
-    let host = url.split('@').nth(1).and_then(|h| h.split('/').next()).unwrap();
+    let host = url
+        .split('@')
+        .nth(1)
+        .and_then(|h| h.split('/').next())
+        .unwrap();
     let proxied = url.replace(host, &proxy_addr.to_string());
-    let app = TestApp::spawn_on(TestDb::borrowed(DatabaseTarget::Postgres { url: proxied }), |_| {}).await;
+    let app = TestApp::spawn_on(
+        TestDb::borrowed(DatabaseTarget::Postgres { url: proxied }),
+        |_| {},
+    )
+    .await;
     assert_eq!(app.get("/readyz", None).await.0, StatusCode::OK);
 
     open.store(false, Ordering::SeqCst);
     generation.send_modify(|g| *g += 1);
     let response = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
-    assert_eq!(app.get("/healthz", None).await.0, StatusCode::OK, "the process lives");
+    assert_eq!(
+        app.get("/healthz", None).await.0,
+        StatusCode::OK,
+        "the process lives"
+    );
 
     open.store(true, Ordering::SeqCst);
     let mut status = StatusCode::SERVICE_UNAVAILABLE;

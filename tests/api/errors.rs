@@ -8,32 +8,83 @@ async fn bad_bodies_routes_and_methods_answer_problem_json() {
     let app = TestApp::spawn().await;
     let login = app.url("/api/v1/auth/login");
     let send = |body: String, content_type: &'static str| {
-        app.client.post(&login).header("content-type", content_type).body(body).send()
+        app.client
+            .post(&login)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
 
-    let malformed = send("{\"email\": ".into(), "application/json").await.unwrap();
-    assert_problem(malformed, StatusCode::BAD_REQUEST, "malformed-request").await;
-
-    let unknown_field = send(json!({"email": "a@example.jp", "password": PASSWORD, "admin": true}).to_string(), "application/json")
+    let malformed = send("{\"email\": ".into(), "application/json")
         .await
         .unwrap();
-    let body = assert_problem(unknown_field, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    assert_problem(malformed, StatusCode::BAD_REQUEST, "malformed-request").await;
+
+    let unknown_field = send(
+        json!({"email": "a@example.jp", "password": PASSWORD, "admin": true}).to_string(),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    let body = assert_problem(
+        unknown_field,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-body",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("admin"), "{body}");
 
-    let wrong_type = send(json!({"email": 42, "password": PASSWORD}).to_string(), "application/json").await.unwrap();
+    let wrong_type = send(
+        json!({"email": 42, "password": PASSWORD}).to_string(),
+        "application/json",
+    )
+    .await
+    .unwrap();
     assert_problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
 
-    let oversized = send(format!("{{\"email\": \"{}\"}}", "x".repeat(70_000)), "application/json").await.unwrap();
-    assert_problem(oversized, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").await;
+    let oversized = send(
+        format!("{{\"email\": \"{}\"}}", "x".repeat(70_000)),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_problem(
+        oversized,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+    )
+    .await;
 
-    let not_json = send("email=a".into(), "application/x-www-form-urlencoded").await.unwrap();
-    assert_problem(not_json, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type").await;
+    let not_json = send("email=a".into(), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_problem(
+        not_json,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    )
+    .await;
 
-    let unknown_route = app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
+    let unknown_route = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_problem(unknown_route, StatusCode::NOT_FOUND, "route-not-found").await;
 
-    let wrong_method = app.client.delete(app.url("/api/v1/auth/login")).send().await.unwrap();
-    assert_problem(wrong_method, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
+    let wrong_method = app
+        .client
+        .delete(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+    )
+    .await;
 
     let (_, coordinator) = app.account("coordinator").await;
     let bad_id = app
@@ -50,7 +101,13 @@ async fn bad_bodies_routes_and_methods_answer_problem_json() {
 async fn bad_input_changes_nothing() {
     let app = TestApp::spawn().await;
     let (_, admin) = app.account("admin").await;
-    let before = app.services.accounts.list(Default::default(), None, 100).await.unwrap().len();
+    let before = app
+        .services
+        .accounts
+        .list(Default::default(), None, 100)
+        .await
+        .unwrap()
+        .len();
     let (status, body) = app
         .post(
             "/api/v1/auth/register",
@@ -69,26 +126,53 @@ async fn bad_input_changes_nothing() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["field"], "locale");
-    let after = app.services.accounts.list(Default::default(), None, 100).await.unwrap().len();
+    let after = app
+        .services
+        .accounts
+        .list(Default::default(), None, 100)
+        .await
+        .unwrap()
+        .len();
     assert_eq!(before, after);
 }
 
 #[actix_web::test]
 async fn every_answer_carries_a_request_id() {
     let app = TestApp::spawn().await;
-    let given = app.client.get(app.url("/healthz")).header("x-request-id", "phone-42.retry-1").send().await.unwrap();
+    let given = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "phone-42.retry-1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(given.headers()["x-request-id"], "phone-42.retry-1");
 
     let generated = app.client.get(app.url("/healthz")).send().await.unwrap();
-    let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
 
     // A header that could forge log lines is replaced, not echoed.
-    let hostile = app.client.get(app.url("/healthz")).header("x-request-id", "a b\tc").send().await.unwrap();
+    let hostile = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "a b\tc")
+        .send()
+        .await
+        .unwrap();
     assert_ne!(hostile.headers()["x-request-id"], "a b\tc");
 
     // Problems name the request they answer.
-    let problem = app.client.get(app.url("/nowhere")).header("x-request-id", "trace-me").send().await.unwrap();
+    let problem = app
+        .client
+        .get(app.url("/nowhere"))
+        .header("x-request-id", "trace-me")
+        .send()
+        .await
+        .unwrap();
     let body = assert_problem(problem, StatusCode::NOT_FOUND, "route-not-found").await;
     assert_eq!(body["instance"], "urn:yui:request:trace-me");
 }

@@ -18,12 +18,29 @@ async fn logs_hold_no_password_token_or_personal_data() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = app.post("/api/v1/auth/login", json!({"email": email, "password": "wrong wrong wrong"}), None).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": email, "password": "wrong wrong wrong"}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let tokens = app.login(&email, &password).await;
-    let (status, refreshed) = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh_token(&tokens)}), None).await;
+    let (status, refreshed) = app
+        .post(
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": refresh_token(&tokens)}),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app.get("/api/v1/me", Some(&access_token(&refreshed))).await.0, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&access_token(&refreshed)))
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     let logs = logs();
     let user_id = user["id"].as_str().unwrap();
