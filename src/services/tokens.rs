@@ -184,3 +184,76 @@ fn keyed_digest(key: &[u8], message: &[u8]) -> Vec<u8> {
         Err(_) => Sha256::digest([key, message].concat()).to_vec(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::DatabaseTarget;
+
+    fn issuer(secret: &[u8]) -> TokenIssuer {
+        let config = Config::for_tests(
+            DatabaseTarget::Sqlite {
+                path: "unused.db".into(),
+            },
+            secret,
+        );
+        TokenIssuer::new(&config, secret)
+    }
+
+    #[test]
+    fn a_generated_key_is_kept_private_and_reused() {
+        let dir = std::env::temp_dir().join(format!("yui-key-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = SigningKeySource::Generated(dir.join("yui.db.jwt-key"));
+        let (first, warning) = load_signing_key(&source).unwrap();
+        assert!(first.len() >= MIN_KEY_BYTES);
+        assert!(warning.unwrap().contains("YUI_JWT_SECRET"));
+        let (again, _) = load_signing_key(&source).unwrap();
+        assert_eq!(first, again, "a restart keeps the sessions");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("yui.db.jwt-key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_short_key_file_is_refused() {
+        let path = std::env::temp_dir().join(format!("yui-short-{}", Uuid::new_v4().simple()));
+        std::fs::write(&path, "too short").unwrap();
+        let error = load_signing_key(&SigningKeySource::File(path.clone())).unwrap_err();
+        assert!(error.contains("YUI_JWT_SECRET_FILE"), "{error}");
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn access_tokens_round_trip_and_are_reproducible() {
+        let tokens = issuer(b"0123456789abcdef0123456789abcdef");
+        let user = Uuid::new_v4();
+        let session = Uuid::new_v4();
+        let at = crate::domain::time::now();
+        let token = tokens.access_token(user, session, at).unwrap();
+        assert_eq!(tokens.access_token(user, session, at).unwrap(), token);
+        assert_eq!(tokens.verify_access_token(&token).unwrap(), user);
+        let other = issuer(b"another key of thirty-two bytes!!");
+        assert!(other.verify_access_token(&token).is_err());
+    }
+
+    #[test]
+    fn successors_are_derived_from_the_token_and_the_key() {
+        let tokens = issuer(b"0123456789abcdef0123456789abcdef");
+        let next = tokens.successor_refresh_token("abc");
+        assert_eq!(next, tokens.successor_refresh_token("abc"));
+        assert_ne!(next, tokens.successor_refresh_token("abd"));
+        assert_ne!(
+            next,
+            issuer(b"another key of thirty-two bytes!!").successor_refresh_token("abc")
+        );
+        assert_eq!(digest("abc").len(), 64);
+    }
+}
