@@ -20,6 +20,7 @@ USER yui
 WORKDIR /var/lib/yui
 ENV YUI_BIND=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# bash (not dash) for /dev/tcp: ask /healthz without installing curl.
+HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["yui"]
 CMD ["serve"]

@@ -1,7 +1,7 @@
 //! Configuration from the environment: every variable, its default and its check live here,
 //! and the README's table is written from this file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::db::DatabaseTarget;
@@ -63,6 +63,9 @@ pub struct Config {
     pub lockout_duration: Duration,
     pub password_hash_concurrency: usize,
     pub workers: usize,
+    /// Behind a reverse proxy, the client is the last address the proxy appended to
+    /// `X-Forwarded-For`; without one, that header is the client's word and is ignored.
+    pub trust_forwarded_for: bool,
 }
 
 /// A configuration error names the variable it is about.
@@ -86,6 +89,17 @@ where
                 "{name} must be a number from {min} to {max}, not `{raw}`"
             ))),
         },
+    }
+}
+
+fn boolean(name: &str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(ConfigError(format!(
+            "{name} must be true or false, not `{other}`"
+        ))),
     }
 }
 
@@ -150,6 +164,7 @@ impl Config {
                 256,
             )?,
             workers: number("YUI_WORKERS", default_parallelism(), 1, 256)?,
+            trust_forwarded_for: boolean("YUI_TRUST_X_FORWARDED_FOR", false)?,
         })
     }
 
@@ -176,6 +191,7 @@ impl Config {
             lockout_duration: Duration::from_secs(900),
             password_hash_concurrency: 2,
             workers: 2,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -208,36 +224,5 @@ fn signing_key_source(
             "YUI_JWT_SECRET or YUI_JWT_SECRET_FILE must be set when YUI_ENV=production".into(),
         ));
     }
-    Ok(SigningKeySource::Generated(generated_key_path(database)))
-}
-
-/// Beside the SQLite file, so that the data and the key that vouches for it move together.
-fn generated_key_path(database: &DatabaseTarget) -> PathBuf {
-    match database {
-        DatabaseTarget::Sqlite { path } => {
-            let mut name = Path::new(path)
-                .file_name()
-                .map(|n| n.to_os_string())
-                .unwrap_or_else(|| "yui.db".into());
-            name.push(".jwt-key");
-            Path::new(path).with_file_name(name)
-        }
-        DatabaseTarget::Postgres { .. } => PathBuf::from("yui.jwt-key"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_key_sits_beside_the_sqlite_file() {
-        let target = DatabaseTarget::Sqlite {
-            path: "data/yui.db".into(),
-        };
-        assert_eq!(
-            generated_key_path(&target),
-            PathBuf::from("data/yui.db.jwt-key")
-        );
-    }
+    Ok(SigningKeySource::Generated(database.generated_key_path()))
 }

@@ -107,12 +107,19 @@ pub struct Launched {
 pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
     let services = build_services(config).await?;
     let data = web::Data::new(services.clone());
-    let max_body = config.max_body_bytes;
+    let settings = crate::http::HttpSettings {
+        max_body_bytes: config.max_body_bytes,
+        client_address: if config.trust_forwarded_for {
+            crate::http::client::AddressSource::LastForwardedFor
+        } else {
+            crate::http::client::AddressSource::Peer
+        },
+    };
     let bind_error = |e: std::io::Error| StartupError::Bind {
         bind: config.bind.clone(),
         cause: e.to_string(),
     };
-    let server = HttpServer::new(move || crate::http::app(data.clone(), max_body))
+    let server = HttpServer::new(move || crate::http::app(data.clone(), settings))
         .workers(config.workers)
         .bind(&config.bind)
         .map_err(bind_error)?;

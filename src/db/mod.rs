@@ -112,12 +112,57 @@ impl DatabaseTarget {
         }
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self, Self::Sqlite { .. })
+    /// Where a generated development signing key is kept: beside the SQLite file, so that
+    /// the data and the key that vouches for it move together; for PostgreSQL, the working
+    /// directory.
+    pub fn generated_key_path(&self) -> std::path::PathBuf {
+        use std::path::{Path, PathBuf};
+        match self {
+            Self::Sqlite { path } => {
+                let mut name = Path::new(path)
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_else(|| "yui.db".into());
+                name.push(".jwt-key");
+                Path::new(path).with_file_name(name)
+            }
+            Self::Postgres { .. } => PathBuf::from("yui.jwt-key"),
+        }
+    }
+}
+
+/// Drops the password and the query string (which may hold `password=`).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_never_show_a_password() {
+        let target = DatabaseTarget::Postgres {
+            url: "postgres://yui:s3cret@db:5432/yui?password=other".into(),
+        };
+        let shown = target.describe();
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("other"),
+            "{shown}"
+        );
+        assert!(shown.contains("yui@db:5432/yui"), "{shown}");
+    }
+
+    #[test]
+    fn generated_key_sits_beside_the_sqlite_file() {
+        let target = DatabaseTarget::Sqlite {
+            path: "data/yui.db".into(),
+        };
+        assert_eq!(
+            target.generated_key_path(),
+            std::path::PathBuf::from("data/yui.db.jwt-key")
+        );
     }
 }
 
 fn redact_password(url: &str) -> String {
+    let url = url.split('?').next().unwrap_or_default();
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -252,13 +297,14 @@ impl Db {
         .map_err(|e| AppError::internal(format!("blocking pool: {e}")))?
     }
 
-    /// Like `run`, inside one transaction: the unit of work of a service.
+    /// Like `run`, inside one write transaction (see `write_transaction`): the unit of work
+    /// of a service.
     pub async fn transaction<T, F>(&self, operation: &'static str, work: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(operation, move |conn| conn.transaction(work))
+        self.run(operation, move |conn| write_transaction(conn, work))
             .await
     }
 
@@ -284,6 +330,38 @@ impl Db {
     /// SQLite's per-connection settings as a pooled connection sees them.
     pub async fn sqlite_settings(&self) -> Result<Option<SqliteSettings>, AppError> {
         self.run("sqlite_settings", read_sqlite_settings).await
+    }
+}
+
+/// Runs `work` in a transaction that may write. On SQLite it starts with `BEGIN IMMEDIATE`:
+/// a deferred transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when
+/// another writer committed in between, which `busy_timeout` does not retry; taking the write
+/// lock first makes concurrent writers queue instead.
+pub fn write_transaction<T, F>(conn: &mut DbConnection, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = Manager::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
     }
 }
 
@@ -404,6 +482,9 @@ impl From<diesel::result::Error> for AppError {
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Conflict("a concurrent change won; try again".into())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(format!("database connection lost: {}", info.message()))
             }
             other => AppError::internal(format!("database: {other}")),
         }

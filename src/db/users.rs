@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::users;
-use crate::domain::account::User;
+use crate::domain::account::{User, UserFilter};
 use crate::error::AppError;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -107,6 +107,19 @@ pub fn set_status(
     Ok(())
 }
 
+/// Counts one failed sign-in in the database itself (so that attempts racing each other all
+/// count) and returns the count now stored.
+pub fn count_login_failure(conn: &mut DbConnection, id: Uuid) -> Result<u32, AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+    let failed: i32 = users::table
+        .find(id.to_string())
+        .select(users::failed_logins)
+        .first(conn)?;
+    Ok(u32::try_from(failed).unwrap_or(0))
+}
+
 pub fn set_login_failures(
     conn: &mut DbConnection,
     id: Uuid,
@@ -122,13 +135,6 @@ pub fn set_login_failures(
     Ok(())
 }
 
-/// Filters of the coordinators' account list.
-#[derive(Debug, Default, Clone)]
-pub struct UserFilter {
-    pub role: Option<String>,
-    pub status: Option<String>,
-}
-
 /// A page in (created_at, id) order, starting after `after`.
 pub fn list(
     conn: &mut DbConnection,
@@ -137,11 +143,11 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<User>, AppError> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
-    if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(users::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(users::status.eq(status.as_str()));
     }
     if let Some((created_at, id)) = after {
         query = query.filter(

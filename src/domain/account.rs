@@ -250,6 +250,13 @@ pub struct User {
     pub created_at: chrono::NaiveDateTime,
 }
 
+/// Which accounts a coordinator's list shows.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+}
+
 /// What a failed sign-in does to the account: count it, and lock the account for
 /// `lock_for` once `threshold` failures have run in a row.
 pub fn after_failed_login(

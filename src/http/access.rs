@@ -114,8 +114,8 @@ async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
         .app_data::<web::Data<Services>>()
         .ok_or_else(|| AppError::internal("services missing from app data"))?
         .clone();
-    let user_id = services.tokens.verify_access_token(bearer(req)?)?;
-    let caller = services.accounts.authenticate(user_id).await?;
+    let token = services.tokens.verify_access_token(bearer(req)?)?;
+    let caller = services.accounts.authenticate(token).await?;
     if let Access::Roles(roles) = access
         && (!roles.contains(&caller.role) || caller.status != UserStatus::Active)
     {
@@ -142,6 +142,16 @@ impl FromRequest for Caller {
     }
 }
 
+/// The caller, if their active account has one of `roles`.
+fn caller_with_role(req: &HttpRequest, roles: &[Role]) -> Result<Caller, AppError> {
+    let caller = caller_of(req)?;
+    if roles.contains(&caller.role) && caller.status == UserStatus::Active {
+        Ok(caller)
+    } else {
+        Err(AppError::Forbidden("your role may not use this route"))
+    }
+}
+
 /// A coordinator or an admin with an active account.
 #[derive(Debug, Clone)]
 pub struct Staff(pub Caller);
@@ -151,13 +161,7 @@ impl FromRequest for Staff {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req).and_then(|c| {
-            if STAFF.contains(&c.role) && c.status == UserStatus::Active {
-                Ok(Staff(c))
-            } else {
-                Err(AppError::Forbidden("your role may not use this route"))
-            }
-        }))
+        ready(caller_with_role(req, STAFF).map(Staff))
     }
 }
 
@@ -170,12 +174,6 @@ impl FromRequest for Admin {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req).and_then(|c| {
-            if c.role == Role::Admin && c.status == UserStatus::Active {
-                Ok(Admin(c))
-            } else {
-                Err(AppError::Forbidden("your role may not use this route"))
-            }
-        }))
+        ready(caller_with_role(req, ADMIN).map(Admin))
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP edge: the route table, request decoding, and the app assembled from them.
 
 pub mod access;
+pub mod client;
 pub mod handlers;
 pub mod request_id;
 
@@ -12,6 +13,13 @@ use actix_web::{App, HttpRequest, HttpResponse, web};
 use self::access::{ADMIN, Access, AccessTable, STAFF};
 use crate::error::AppError;
 use crate::services::Services;
+
+/// What the HTTP edge reads from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpSettings {
+    pub max_body_bytes: usize,
+    pub client_address: client::AddressSource,
+}
 
 /// One route: its method, its pattern (as in `api-spec/openapi.yaml`), who may call it, and
 /// the handler. Routes exist only through this table.
@@ -106,7 +114,8 @@ async fn method_not_allowed() -> Result<HttpResponse, AppError> {
 
 /// Registers every route of the table, grouped by pattern so that a wrong method on a known
 /// pattern answers 405, plus the decoders' error mapping.
-pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
+    let max_body_bytes = settings.max_body_bytes;
     let mut table = AccessTable::default();
     let mut patterns: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
     for def in routes() {
@@ -117,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         }
     }
     cfg.app_data(web::Data::new(Arc::new(table)))
+        .app_data(web::Data::new(settings.client_address))
         .app_data(
             web::JsonConfig::default()
                 .limit(max_body_bytes)
@@ -140,7 +150,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
 /// The whole application for one worker.
 pub fn app(
     services: web::Data<Services>,
-    max_body_bytes: usize,
+    settings: HttpSettings,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -152,7 +162,7 @@ pub fn app(
 > {
     App::new()
         .app_data(services)
-        .configure(|cfg| configure(cfg, max_body_bytes))
+        .configure(|cfg| configure(cfg, &settings))
         .default_service(web::to(route_not_found))
         .wrap(actix_web::middleware::from_fn(access::middleware))
         .wrap(actix_web::middleware::from_fn(request_id::middleware))

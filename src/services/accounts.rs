@@ -4,14 +4,18 @@
 use chrono::NaiveDateTime;
 use uuid::Uuid;
 
+use std::net::IpAddr;
+
 use super::passwords::PasswordHasher;
+use super::throttle::AddressThrottle;
+use super::tokens::VerifiedToken;
 use crate::db::{self, Db};
-use crate::domain::account::{self, Email, Locale, Role, User, UserStatus};
+use crate::domain::account::{self, Email, Locale, Role, User, UserFilter, UserStatus};
 use crate::domain::time;
 use crate::error::AppError;
 
-/// A new account, as given by the person or by staff.
-#[derive(Debug, Clone)]
+/// A new account, as given by the person or by staff. No `Debug`: it holds a password.
+#[derive(Clone)]
 pub struct NewAccount {
     pub email: String,
     pub password: String,
@@ -32,15 +36,25 @@ pub struct Caller {
 pub struct Accounts {
     db: Db,
     passwords: PasswordHasher,
+    /// Every registration costs an argon2 hash: bounded per address like sign-ins.
+    registrations: AddressThrottle,
 }
 
 impl Accounts {
-    pub fn new(db: Db, passwords: PasswordHasher) -> Self {
-        Accounts { db, passwords }
+    pub fn new(db: Db, passwords: PasswordHasher, registrations_per_minute: u32) -> Self {
+        Accounts {
+            db,
+            passwords,
+            registrations: AddressThrottle::new(
+                registrations_per_minute,
+                "too many registrations from this address; wait and try again",
+            ),
+        }
     }
 
     /// Self-registration: families and volunteers only; volunteers wait for approval.
-    pub async fn register(&self, input: NewAccount) -> Result<User, AppError> {
+    pub async fn register(&self, input: NewAccount, client: IpAddr) -> Result<User, AppError> {
+        self.registrations.check(client)?;
         let role: Role = input.role.parse()?;
         if !role.self_registrable() {
             return Err(AppError::invalid(
@@ -96,21 +110,28 @@ impl Accounts {
     }
 
     /// The caller behind a verified token, read afresh on every request so that a
-    /// deactivation cuts access at once.
-    pub async fn authenticate(&self, user_id: Uuid) -> Result<Caller, AppError> {
-        let user = self
+    /// deactivation, a sign-out or a revoked session cuts access at once.
+    pub async fn authenticate(&self, token: VerifiedToken) -> Result<Caller, AppError> {
+        let (user, session_live) = self
             .db
             .run("users.authenticate", move |conn| {
-                db::users::find(conn, user_id)
+                let user = db::users::find(conn, token.user_id)?.map(|(user, _)| user);
+                let session = db::refresh_tokens::find(conn, &token.session_id.to_string())?;
+                let live = session.is_some_and(|s| {
+                    s.revoked_at.is_none() && s.user_id == token.user_id.to_string()
+                });
+                Ok((user, live))
             })
-            .await?
-            .map(|(user, _)| user);
+            .await?;
         match user {
-            Some(user) if user.status.may_sign_in() => Ok(Caller {
+            Some(user) if user.status.may_sign_in() && session_live => Ok(Caller {
                 user_id: user.id,
                 role: user.role,
                 status: user.status,
             }),
+            Some(user) if user.status.may_sign_in() => Err(AppError::Unauthenticated(
+                "the session has ended; sign in again",
+            )),
             _ => Err(AppError::Unauthenticated("the account is not active")),
         }
     }
@@ -155,7 +176,7 @@ impl Accounts {
     /// One page of accounts, and the key to continue after it.
     pub async fn list(
         &self,
-        filter: db::users::UserFilter,
+        filter: UserFilter,
         after: Option<(NaiveDateTime, Uuid)>,
         limit: i64,
     ) -> Result<Vec<User>, AppError> {

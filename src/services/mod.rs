@@ -26,7 +26,11 @@ impl Services {
     pub fn new(config: &Config, db: Db, signing_key: Vec<u8>) -> Result<Self, AppError> {
         let tokens = Arc::new(tokens::TokenIssuer::new(config, &signing_key));
         let passwords = passwords::PasswordHasher::new(config.password_hash_concurrency)?;
-        let accounts = accounts::Accounts::new(db.clone(), passwords.clone());
+        let accounts = accounts::Accounts::new(
+            db.clone(),
+            passwords.clone(),
+            config.login_attempts_per_minute,
+        );
         let sessions = sessions::Sessions::new(config, db.clone(), passwords, tokens.clone());
         Ok(Services {
             db,

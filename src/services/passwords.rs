@@ -15,6 +15,8 @@ use crate::error::AppError;
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const LANES: u32 = 1;
+/// How long a request waits for a place in the hashing queue before it is told to retry.
+const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn argon2() -> Result<Argon2<'static>, AppError> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None)
@@ -56,12 +58,19 @@ impl PasswordHasher {
         })
     }
 
+    /// A place among the hashes running at once, or 503 when the queue does not move.
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        match tokio::time::timeout(QUEUE_TIMEOUT, self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(e)) => Err(AppError::internal(e.to_string())),
+            Err(_) => Err(AppError::Unavailable(
+                "password hashing queue is full".into(),
+            )),
+        }
+    }
+
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let _permit = self.permit().await?;
         actix_web::web::block(move || hash_now(&password))
             .await
             .map_err(|e| AppError::internal(format!("blocking pool: {e}")))?
@@ -70,11 +79,7 @@ impl PasswordHasher {
     /// Verifies against `hash`, or against the decoy when there is no account: the caller
     /// cannot tell the two apart by the time it takes.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let _permit = self.permit().await?;
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy_hash.as_str().to_owned());
         self.verifications.fetch_add(1, Ordering::Relaxed);

@@ -51,7 +51,10 @@ enum Rotation {
         successor: Uuid,
         issued_at: NaiveDateTime,
     },
-    Reused,
+    Reused {
+        user_id: Uuid,
+        family_id: String,
+    },
 }
 
 impl Sessions {
@@ -65,7 +68,10 @@ impl Sessions {
             db,
             passwords,
             tokens,
-            throttle: AddressThrottle::new(config.login_attempts_per_minute),
+            throttle: AddressThrottle::new(
+                config.login_attempts_per_minute,
+                "too many sign-in attempts from this address; wait and try again",
+            ),
             lockout_threshold: config.lockout_threshold,
             lockout_duration: duration(config.lockout_duration),
             refresh_ttl: duration(config.refresh_token_ttl),
@@ -115,16 +121,22 @@ impl Sessions {
             return Err(AppError::BadCredentials);
         };
         if !matches {
-            let (failed, locked_until) = account::after_failed_login(
-                user.failed_logins,
-                self.lockout_threshold,
-                now,
-                self.lockout_duration,
-            );
             let id = user.id;
-            self.db
+            let (threshold, lock_for) = (self.lockout_threshold, self.lockout_duration);
+            let locked_until = self
+                .db
                 .transaction("users.login_failed", move |conn| {
-                    db::users::set_login_failures(conn, id, failed, locked_until)
+                    let failed = db::users::count_login_failure(conn, id)?;
+                    let (failed, locked_until) = account::after_failed_login(
+                        failed.saturating_sub(1),
+                        threshold,
+                        now,
+                        lock_for,
+                    );
+                    if locked_until.is_some() {
+                        db::users::set_login_failures(conn, id, failed, locked_until)?;
+                    }
+                    Ok(locked_until)
                 })
                 .await?;
             if locked_until.is_some() {
@@ -254,15 +266,18 @@ impl Sessions {
                     }
                     _ => {
                         db::refresh_tokens::revoke_family(conn, &row.family_id, now)?;
-                        Ok(Some(Rotation::Reused))
+                        Ok(Some(Rotation::Reused {
+                            user_id,
+                            family_id: row.family_id,
+                        }))
                     }
                 }
             })
             .await?;
         match rotation {
             None => Err(invalid()),
-            Some(Rotation::Reused) => {
-                tracing::warn!("refresh token reused after rotation: its family is revoked");
+            Some(Rotation::Reused { user_id, family_id }) => {
+                tracing::warn!(user_id = %user_id, family_id = %family_id, "refresh token reused after rotation: its family is revoked");
                 Err(invalid())
             }
             Some(Rotation::Rotated {

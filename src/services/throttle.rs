@@ -1,28 +1,57 @@
-//! Login rate limit per client address: a fixed one-minute window kept in memory. The
-//! per-account lockout, which must hold across instances, lives in the database instead.
+//! Rate limit per client address (sign-ins, registrations): a fixed one-minute window kept in
+//! memory. The per-account lockout, which must hold across instances, lives in the database.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::AppError;
 
 const WINDOW: Duration = Duration::from_secs(60);
-/// Past this many tracked addresses, windows that ended are swept out.
+/// Past this many tracked clients, windows that ended are swept out (at most once a second).
 const SWEEP_ABOVE: usize = 10_000;
+/// Past this many, new clients share one window: memory stays bounded under a flood from
+/// many addresses, and the flood pays for itself.
+const TRACK_AT_MOST: usize = 100_000;
+
+struct Windows {
+    by_client: HashMap<IpAddr, (Instant, u32)>,
+    last_sweep: Option<Instant>,
+}
 
 #[derive(Clone)]
 pub struct AddressThrottle {
     per_window: u32,
-    windows: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+    refusal: &'static str,
+    windows: Arc<Mutex<Windows>>,
+}
+
+/// One IPv6 host usually holds a whole /64: count it as one client.
+fn client_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+        v4 => v4,
+    }
 }
 
 impl AddressThrottle {
-    pub fn new(per_minute: u32) -> Self {
+    /// `refusal` is the detail of the 429 answer.
+    pub fn new(per_minute: u32, refusal: &'static str) -> Self {
         AddressThrottle {
             per_window: per_minute,
-            windows: Arc::new(Mutex::new(HashMap::new())),
+            refusal,
+            windows: Arc::new(Mutex::new(Windows {
+                by_client: HashMap::new(),
+                last_sweep: None,
+            })),
         }
     }
 
@@ -36,11 +65,21 @@ impl AddressThrottle {
         let mut windows = self
             .windows
             .lock()
-            .map_err(|_| AppError::internal("login throttle lock poisoned"))?;
-        if windows.len() > SWEEP_ABOVE {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            .map_err(|_| AppError::internal("address throttle lock poisoned"))?;
+        let sweep_due = windows
+            .last_sweep
+            .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1));
+        if windows.by_client.len() > SWEEP_ABOVE && sweep_due {
+            windows
+                .by_client
+                .retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            windows.last_sweep = Some(now);
         }
-        let entry = windows.entry(address).or_insert((now, 0));
+        let mut key = client_key(address);
+        if windows.by_client.len() >= TRACK_AT_MOST && !windows.by_client.contains_key(&key) {
+            key = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+        }
+        let entry = windows.by_client.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -48,7 +87,7 @@ impl AddressThrottle {
             let wait = WINDOW.saturating_sub(now.duration_since(entry.0));
             return Err(AppError::TooManyRequests {
                 retry_after_secs: wait.as_secs().max(1),
-                detail: "too many sign-in attempts from this address; wait and try again",
+                detail: self.refusal,
             });
         }
         entry.1 += 1;
@@ -62,7 +101,7 @@ mod tests {
 
     #[test]
     fn refuses_past_the_allowance_and_resets_with_the_window() {
-        let throttle = AddressThrottle::new(2);
+        let throttle = AddressThrottle::new(2, "slow down");
         let a: IpAddr = [192, 0, 2, 1].into();
         let b: IpAddr = [192, 0, 2, 2].into();
         let t0 = Instant::now();
@@ -70,8 +109,12 @@ mod tests {
         assert!(throttle.check_at(a, t0).is_ok());
         match throttle.check_at(a, t0 + Duration::from_secs(20)) {
             Err(AppError::TooManyRequests {
-                retry_after_secs, ..
-            }) => assert_eq!(retry_after_secs, 40),
+                retry_after_secs,
+                detail,
+            }) => {
+                assert_eq!(retry_after_secs, 40);
+                assert_eq!(detail, "slow down");
+            }
             other => panic!("expected 429, got {other:?}"),
         }
         assert!(
@@ -82,5 +125,17 @@ mod tests {
             throttle.check_at(a, t0 + WINDOW).is_ok(),
             "a new window starts afresh"
         );
+    }
+
+    #[test]
+    fn one_ipv6_slash_64_is_one_client() {
+        let throttle = AddressThrottle::new(1, "slow down");
+        let t0 = Instant::now();
+        let first: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_network: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other_network: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(throttle.check_at(first, t0).is_ok());
+        assert!(throttle.check_at(same_network, t0).is_err());
+        assert!(throttle.check_at(other_network, t0).is_ok());
     }
 }

@@ -104,6 +104,14 @@ pub struct Claims {
     pub jti: String,
 }
 
+/// What a valid access token says: the user, and the refresh token (session) it was issued
+/// with, so that revoking the session ends the access token too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+}
+
 pub struct TokenIssuer {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -157,13 +165,16 @@ impl TokenIssuer {
             .map_err(|e| AppError::internal(format!("jwt encode: {e}")))
     }
 
-    /// The user id an access token speaks for, if its signature, algorithm, issuer, audience
-    /// and expiry hold.
-    pub fn verify_access_token(&self, token: &str) -> Result<Uuid, AppError> {
+    /// Whom an access token speaks for, and in which session, if its signature, algorithm,
+    /// issuer, audience and expiry hold.
+    pub fn verify_access_token(&self, token: &str) -> Result<VerifiedToken, AppError> {
+        let invalid = || AppError::Unauthenticated("the access token is invalid or expired");
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| AppError::Unauthenticated("the access token is invalid or expired"))?;
-        Uuid::parse_str(&data.claims.sub)
-            .map_err(|_| AppError::Unauthenticated("the access token is invalid or expired"))
+            .map_err(|_| invalid())?;
+        Ok(VerifiedToken {
+            user_id: Uuid::parse_str(&data.claims.sub).map_err(|_| invalid())?,
+            session_id: Uuid::parse_str(&data.claims.jti).map_err(|_| invalid())?,
+        })
     }
 
     /// The refresh token that replaces `token` on rotation: derived, not random, so that the
@@ -239,7 +250,13 @@ mod tests {
         let at = crate::domain::time::now();
         let token = tokens.access_token(user, session, at).unwrap();
         assert_eq!(tokens.access_token(user, session, at).unwrap(), token);
-        assert_eq!(tokens.verify_access_token(&token).unwrap(), user);
+        assert_eq!(
+            tokens.verify_access_token(&token).unwrap(),
+            VerifiedToken {
+                user_id: user,
+                session_id: session
+            }
+        );
         let other = issuer(b"another key of thirty-two bytes!!");
         assert!(other.verify_access_token(&token).is_err());
     }

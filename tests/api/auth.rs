@@ -225,6 +225,15 @@ async fn logout_revokes_the_refresh_token() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The access token of the ended session stops working too.
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(access_token(&tokens))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
 fn now() -> i64 {
@@ -240,6 +249,17 @@ fn sign(claims: &Value, secret: &[u8]) -> String {
     .unwrap()
 }
 
+fn jwt_payload(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 fn b64(value: &Value) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
@@ -250,16 +270,20 @@ async fn forged_and_broken_access_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let (user_id, tokens) = app.account("family").await;
     let good = access_token(&tokens);
-    let claims = |exp: Value| json!({"iss": "yui", "aud": "yui-api", "sub": user_id, "iat": now(), "exp": exp});
+    let session = jwt_payload(&good)["jti"].clone();
+    let claims = |exp: Value| json!({"iss": "yui", "aud": "yui-api", "sub": user_id, "jti": session, "iat": now(), "exp": exp});
 
     // Sanity: a token we sign like the server does is accepted, so the refusals below are
     // about the one thing each changes.
     let ours = sign(&claims(json!(now() + 600)), SECRET);
     assert_eq!(app.get("/api/v1/me", Some(&ours)).await.0, StatusCode::OK);
 
-    let mut tampered = good.clone();
-    let last = tampered.pop().unwrap();
-    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    // Change a character in the middle of the signature: the last one may only carry padding.
+    let (signed, signature) = good.rsplit_once('.').unwrap();
+    let mut signature: Vec<char> = signature.chars().collect();
+    let middle = signature.len() / 2;
+    signature[middle] = if signature[middle] == 'A' { 'B' } else { 'A' };
+    let tampered = format!("{signed}.{}", signature.into_iter().collect::<String>());
     let payload = good.split('.').nth(1).unwrap();
     let alg_none = format!("{}.{payload}.", b64(&json!({"alg": "none", "typ": "JWT"})));
     let mut missing_exp = claims(json!(0));
@@ -271,14 +295,14 @@ async fn forged_and_broken_access_tokens_are_refused() {
         (
             "wrong audience",
             sign(
-                &json!({"iss": "yui", "aud": "someone-else", "sub": user_id, "exp": now() + 600}),
+                &json!({"iss": "yui", "aud": "someone-else", "sub": user_id, "jti": session, "exp": now() + 600}),
                 SECRET,
             ),
         ),
         (
             "wrong issuer",
             sign(
-                &json!({"iss": "mallory", "aud": "yui-api", "sub": user_id, "exp": now() + 600}),
+                &json!({"iss": "mallory", "aud": "yui-api", "sub": user_id, "jti": session, "exp": now() + 600}),
                 SECRET,
             ),
         ),
@@ -295,6 +319,20 @@ async fn forged_and_broken_access_tokens_are_refused() {
             ),
         ),
         ("garbage", "not.a.jwt".to_owned()),
+        (
+            "no session",
+            sign(
+                &json!({"iss": "yui", "aud": "yui-api", "sub": user_id, "exp": now() + 600}),
+                SECRET,
+            ),
+        ),
+        (
+            "someone else's session",
+            sign(
+                &json!({"iss": "yui", "aud": "yui-api", "sub": user_id, "jti": uuid::Uuid::new_v4(), "exp": now() + 600}),
+                SECRET,
+            ),
+        ),
     ];
     for (case, token) in cases {
         let response = app
@@ -371,20 +409,16 @@ async fn repeated_failures_lock_the_account() {
         .unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
-    let accounts = app
-        .services
-        .accounts
-        .list(Default::default(), None, 10)
+    // The lock is in the database: a second instance on the same database refuses too.
+    let second = TestApp::spawn_on(TestDb::borrowed(app.db_target()), |_| {}).await;
+    let response = second
+        .client
+        .post(second.url("/api/v1/auth/login"))
+        .json(&json!({"email": "locked@example.jp", "password": PASSWORD}))
+        .send()
         .await
         .unwrap();
-    let locked = accounts
-        .iter()
-        .find(|u| u.email == "locked@example.jp")
-        .unwrap();
-    assert!(
-        locked.locked_until.is_some(),
-        "the lock is stored with the account"
-    );
+    assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
 }
 
 #[actix_web::test]
@@ -498,4 +532,97 @@ async fn coordinators_list_accounts_page_by_page() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.get("/api/v1/users?role=emperor", Some(&token)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[actix_web::test]
+async fn failures_racing_each_other_all_count() {
+    let app = TestApp::spawn_with(|c| c.lockout_threshold = 4).await;
+    app.register("family", "raced@example.jp").await;
+    let attempts = (0..4).map(|_| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": "raced@example.jp", "password": "wrong password!!"}))
+            .send()
+    });
+    for response in futures_util::future::join_all(attempts).await {
+        assert_eq!(response.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": "raced@example.jp", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[actix_web::test]
+async fn a_lock_expires_and_a_good_sign_in_clears_the_count() {
+    let app = TestApp::spawn_with(|c| {
+        c.lockout_threshold = 3;
+        c.lockout_duration = Duration::from_secs(1);
+    })
+    .await;
+    app.register("family", "forgetful@example.jp").await;
+    let login = |password: &'static str| {
+        app.post(
+            "/api/v1/auth/login",
+            json!({"email": "forgetful@example.jp", "password": password}),
+            None,
+        )
+    };
+    // Two failures, a success, two more failures: the count restarted, so no lock.
+    for password in [
+        "wrong password!!",
+        "wrong password!!",
+        PASSWORD,
+        "wrong password!!",
+        "wrong password!!",
+    ] {
+        let expected = if password == PASSWORD {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        assert_eq!(login(password).await.0, expected);
+    }
+    assert_eq!(
+        login("wrong password!!").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the third in a row locks"
+    );
+    assert_eq!(login(PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        login(PASSWORD).await.0,
+        StatusCode::OK,
+        "the lock has expired"
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_refreshes_of_one_token_get_one_pair() {
+    let app = TestApp::spawn().await;
+    let (_, tokens) = app.account("family").await;
+    let body = json!({"refresh_token": refresh_token(&tokens)});
+    let (a, b) = futures_util::future::join(
+        app.post("/api/v1/auth/refresh", body.clone(), None),
+        app.post("/api/v1/auth/refresh", body.clone(), None),
+    )
+    .await;
+    assert_eq!(
+        (a.0, b.0),
+        (StatusCode::OK, StatusCode::OK),
+        "{} {} {}",
+        a.1,
+        b.1,
+        logs()
+            .lines()
+            .filter(|l| l.contains("cause"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(refresh_token(&a.1), refresh_token(&b.1));
+    assert_eq!(access_token(&a.1), access_token(&b.1));
 }

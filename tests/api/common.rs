@@ -165,6 +165,11 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The database this app runs on, for a second instance beside it.
+    pub fn db_target(&self) -> DatabaseTarget {
+        self._db.target.clone()
+    }
+
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.client.post(self.url(path)).json(&body);
         if let Some(token) = token {

@@ -1,15 +1,16 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::users::UserBody;
+use super::users::created;
 use crate::error::AppError;
+use crate::http::client::ClientAddress;
 use crate::services::Services;
 use crate::services::accounts::NewAccount;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RegisterBody {
+pub struct NewAccountBody {
     pub email: String,
     pub password: String,
     pub display_name: String,
@@ -17,8 +18,8 @@ pub struct RegisterBody {
     pub role: String,
 }
 
-impl From<RegisterBody> for NewAccount {
-    fn from(b: RegisterBody) -> Self {
+impl From<NewAccountBody> for NewAccount {
+    fn from(b: NewAccountBody) -> Self {
         NewAccount {
             email: b.email,
             password: b.password,
@@ -44,12 +45,14 @@ pub struct RefreshBody {
 
 pub async fn register(
     services: web::Data<Services>,
-    body: web::Json<RegisterBody>,
+    client: ClientAddress,
+    body: web::Json<NewAccountBody>,
 ) -> Result<HttpResponse, AppError> {
-    let user = services.accounts.register(body.into_inner().into()).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
-        .json(UserBody::from(&user)))
+    let user = services
+        .accounts
+        .register(body.into_inner().into(), client.0)
+        .await?;
+    Ok(created(&user))
 }
 
 fn no_store(pair: impl serde::Serialize) -> HttpResponse {
@@ -60,15 +63,11 @@ fn no_store(pair: impl serde::Serialize) -> HttpResponse {
 
 pub async fn login(
     services: web::Data<Services>,
-    req: HttpRequest,
+    client: ClientAddress,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, AppError> {
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .ok_or_else(|| AppError::internal("request without a peer address"))?;
     let LoginBody { email, password } = body.into_inner();
-    let pair = services.sessions.login(&email, password, client).await?;
+    let pair = services.sessions.login(&email, password, client.0).await?;
     Ok(no_store(pair))
 }
 

@@ -6,9 +6,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::RegisterBody;
-use crate::db::users::UserFilter;
-use crate::domain::account::{Role, User, UserStatus};
+use super::auth::NewAccountBody;
+use crate::domain::account::{Role, User, UserFilter, UserStatus};
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
 use crate::services::Services;
@@ -38,6 +37,13 @@ impl From<&User> for UserBody {
     }
 }
 
+/// 201 with the new account and where it lives.
+pub fn created(user: &User) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
+        .json(UserBody::from(user))
+}
+
 pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpResponse, AppError> {
     let user = services.accounts.get(caller.user_id).await?;
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
@@ -46,7 +52,7 @@ pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpRes
 pub async fn create(
     services: web::Data<Services>,
     _admin: Admin,
-    body: web::Json<RegisterBody>,
+    body: web::Json<NewAccountBody>,
 ) -> Result<HttpResponse, AppError> {
     let user = services
         .accounts
@@ -135,14 +141,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = UserFilter {
-        role: query
-            .role
-            .map(|r| r.parse::<Role>().map(|r| r.as_str().to_owned()))
-            .transpose()?,
-        status: query
-            .status
-            .map(|s| s.parse::<UserStatus>().map(|s| s.as_str().to_owned()))
-            .transpose()?,
+        role: query.role.as_deref().map(str::parse).transpose()?,
+        status: query.status.as_deref().map(str::parse).transpose()?,
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
