@@ -191,3 +191,84 @@ async fn admin_create_user_makes_the_first_coordinator() {
     assert_eq!(me["role"], "coordinator");
     assert_eq!(me["status"], "active");
 }
+
+/// `yui` with no arguments and no environment serves on SQLite in the working directory and
+/// says where it listens and where the data lives.
+#[test]
+fn serve_needs_no_configuration_and_says_where_things_are() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("yui_serve_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = yui(&[], &[("YUI_BIND", "127.0.0.1:0"), ("RUST_LOG", "info")])
+        .env_remove("YUI_JWT_SECRET")
+        .current_dir(&dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let listening = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if line.contains("listening on") {
+                    break Some(line);
+                }
+                seen.push(line);
+            }
+            _ => break None,
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = listening.unwrap_or_else(|| panic!("no listening line in {seen:?}"));
+    assert!(line.contains("http://127.0.0.1:"), "{line}");
+    assert!(
+        line.contains(&format!("SQLite file {}", dir.join("yui.db").display())),
+        "{line}"
+    );
+    assert!(
+        dir.join("yui.db").is_file(),
+        "the database was created and migrated"
+    );
+    assert!(
+        dir.join("yui.db.jwt-key").is_file(),
+        "a development key beside it"
+    );
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("generated a development signing key")),
+        "{seen:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = std::env::temp_dir().join(format!("yui_json_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("yui.db").display());
+    let output = yui(
+        &["migrate"],
+        &[
+            ("DATABASE_URL", url.as_str()),
+            ("YUI_LOG_FORMAT", "json"),
+            ("RUST_LOG", "info"),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let record: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            record["level"].is_string() && record["fields"]["message"].is_string(),
+            "{line}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
