@@ -128,13 +128,7 @@ async fn admins_make_staff_accounts_and_coordinators_cannot() {
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::spawn_with(|c| c.refresh_grace = Duration::ZERO).await;
     let (_, first) = app.account("family").await;
-    let (status, second) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&first)}),
-            None,
-        )
-        .await;
+    let (status, second) = app.refresh(&refresh_token(&first)).await;
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_ne!(refresh_token(&second), refresh_token(&first));
     assert_ne!(access_token(&second), access_token(&first));
@@ -145,22 +139,10 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 
     // The rotated token comes back after the grace window: a theft signal.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&first)}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh(&refresh_token(&first)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // ... and the whole family is gone, the legitimate newest token too.
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&second)}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh(&refresh_token(&second)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -177,23 +159,11 @@ async fn a_retry_within_the_grace_window_gets_the_same_pair() {
     assert_eq!(refresh_token(&retried), refresh_token(&second));
     assert_eq!(access_token(&retried), access_token(&second));
     // Once the new token has been used, the old one is reuse again.
-    let (status, third) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&second)}),
-            None,
-        )
-        .await;
+    let (status, third) = app.refresh(&refresh_token(&second)).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.post("/api/v1/auth/refresh", body, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&third)}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh(&refresh_token(&third)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the family was revoked");
 }
 
@@ -209,30 +179,12 @@ async fn logout_revokes_the_refresh_token() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&tokens)}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh(&refresh_token(&tokens)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": "never issued"}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh("never issued").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The access token of the ended session stops working too.
-    let response = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(access_token(&tokens))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_raw("/api/v1/me", &access_token(&tokens)).await;
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
@@ -335,13 +287,7 @@ async fn forged_and_broken_access_tokens_are_refused() {
         ),
     ];
     for (case, token) in cases {
-        let response = app
-            .client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let response = app.get_raw("/api/v1/me", &token).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
@@ -478,21 +424,9 @@ async fn deactivation_cuts_access_at_once() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "deactivated");
     // The access token is still within its lifetime, and is refused all the same.
-    let response = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(access_token(&volunteer))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_raw("/api/v1/me", &access_token(&volunteer)).await;
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    let (status, _) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&volunteer)}),
-            None,
-        )
-        .await;
+    let (status, _) = app.refresh(&refresh_token(&volunteer)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 

@@ -186,6 +186,26 @@ impl TestApp {
         read(request.send().await.unwrap()).await
     }
 
+    /// Presents a refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> (StatusCode, Value) {
+        self.post(
+            "/api/v1/auth/refresh",
+            json!({ "refresh_token": refresh_token }),
+            None,
+        )
+        .await
+    }
+
+    /// `GET path` with a bearer token, the whole response kept (headers, problem body).
+    pub async fn get_raw(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Makes an account the way the CLI does and signs it in; returns (user id, tokens).
     pub async fn account(&self, role: &str) -> (String, Value) {
         let email = format!("{role}-{}@example.jp", uuid::Uuid::new_v4().simple());

@@ -54,7 +54,18 @@ async fn start_up_gives_up_after_the_configured_attempts() {
     config.db_connect_attempts = 2;
     config.db_connect_backoff = Duration::from_millis(10);
     match connect(&config).await {
-        Err(StartupError::DatabaseUnreachable { attempts, .. }) => assert_eq!(attempts, 2),
+        Err(StartupError::DatabaseUnreachable {
+            attempts, cause, ..
+        }) => {
+            assert_eq!(attempts, 2);
+            // The backend's own error, not a generic "could not connect".
+            let expected = if postgres_server_url().is_some() {
+                "refused"
+            } else {
+                "unable to open database file"
+            };
+            assert!(cause.to_lowercase().contains(expected), "{cause}");
+        }
         Err(other) => panic!("unexpected error {other}"),
         Ok(_) => panic!("connected to a database that does not exist"),
     }

@@ -27,13 +27,7 @@ async fn logs_hold_no_password_token_or_personal_data() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let tokens = app.login(&email, &password).await;
-    let (status, refreshed) = app
-        .post(
-            "/api/v1/auth/refresh",
-            json!({"refresh_token": refresh_token(&tokens)}),
-            None,
-        )
-        .await;
+    let (status, refreshed) = app.refresh(&refresh_token(&tokens)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         app.get("/api/v1/me", Some(&access_token(&refreshed)))
