@@ -36,6 +36,24 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Ordering for the date closed at `cutoff` (UTC).
+    #[error("ordering for this delivery date closed")]
+    /// 422 when creating, 409 when editing or cancelling.
+    CutoffPassed {
+        cutoff: Option<chrono::DateTime<chrono::Utc>>,
+        editing: bool,
+    },
+    /// A status change the life cycle does not allow; the body names the current status.
+    #[error("{detail}")]
+    StateConflict {
+        current: &'static str,
+        detail: String,
+    },
+    /// An `If-Match` is needed (428) or is stale (412).
+    #[error("this update needs If-Match with the ETag of your last read")]
+    PreconditionRequired,
+    #[error("the object changed since you read it; read it again")]
+    PreconditionFailed,
     #[error("too many attempts")]
     TooManyRequests {
         retry_after_secs: u64,
@@ -75,6 +93,10 @@ impl AppError {
             AppError::RouteNotFound => ("route-not-found", "No such route"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::CutoffPassed { .. } => ("cutoff-passed", "Ordering closed"),
+            AppError::StateConflict { .. } => ("invalid-transition", "Not allowed in this status"),
+            AppError::PreconditionRequired => ("precondition-required", "Precondition required"),
+            AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal error"),
@@ -107,6 +129,12 @@ struct Problem<'a> {
     instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// For `cutoff-passed`: when ordering closed (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cutoff: Option<String>,
+    /// For `invalid-transition`: the status the object is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_status: Option<&'a str>,
 }
 
 impl ResponseError for AppError {
@@ -122,7 +150,11 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::StateConflict { .. } => StatusCode::CONFLICT,
+            AppError::CutoffPassed { editing: true, .. } => StatusCode::CONFLICT,
+            AppError::CutoffPassed { editing: false, .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -149,8 +181,19 @@ impl ResponseError for AppError {
             status: status.as_u16(),
             detail: self.detail(),
             // Ties the answer to the log lines of the same request.
-            instance: crate::http::request_id::current().map(|id| format!("urn:yui:request:{id}")),
+            instance: crate::telemetry::current_request_id()
+                .map(|id| format!("urn:yui:request:{id}")),
             field,
+            cutoff: match self {
+                AppError::CutoffPassed {
+                    cutoff: Some(at), ..
+                } => Some(at.to_rfc3339()),
+                _ => None,
+            },
+            current_status: match self {
+                AppError::StateConflict { current, .. } => Some(current),
+                _ => None,
+            },
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));

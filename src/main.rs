@@ -48,6 +48,9 @@ enum AdminTask {
         /// ja or en.
         #[arg(long, default_value = "ja")]
         locale: String,
+        /// The area the account works in; created with the defaults if there is none.
+        #[arg(long)]
+        area: Option<String>,
     },
 }
 
@@ -84,12 +87,24 @@ async fn run(cli: Cli, config: Config) -> Result<(), String> {
                     role,
                     display_name,
                     locale,
+                    area,
                 },
         } => {
             let password = read_password()?;
             let services = server::build_services(&config)
                 .await
                 .map_err(|e| e.to_string())?;
+            let area_id = match area {
+                Some(name) => Some(
+                    services
+                        .district
+                        .area_named(&name)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .id,
+                ),
+                None => None,
+            };
             let display_name = display_name
                 .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
             let user = services
@@ -100,6 +115,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), String> {
                     display_name,
                     locale,
                     role,
+                    area_id,
                 })
                 .await
                 .map_err(|e| e.to_string())?;

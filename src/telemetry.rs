@@ -6,6 +6,17 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
+tokio::task_local! {
+    /// The id of the request being served, set by the HTTP middleware for the request's task.
+    pub static REQUEST_ID: String;
+}
+
+/// The id of the request being served: for a problem's `instance` and for audit rows. Read it
+/// on the request's task, before handing work to the blocking pool.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Colours only for a person at a terminal, never into files or collectors.

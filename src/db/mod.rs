@@ -1,7 +1,12 @@
 //! The only module that knows which database Yui talks to. Everything above it sees
 //! `DbConnection`, the `Db` handle and the query functions of the submodules.
 
+pub mod areas;
+pub mod audit;
+pub mod idempotency;
 pub mod refresh_tokens;
+pub mod requests;
+pub mod residents;
 pub mod schema;
 pub mod users;
 
@@ -482,6 +487,9 @@ impl From<diesel::result::Error> for AppError {
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Conflict("a concurrent change won; try again".into())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::invalid("reference", "names an object that does not exist")
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 AppError::Unavailable(format!("database connection lost: {}", info.message()))

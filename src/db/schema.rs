@@ -13,6 +13,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        area_id -> Nullable<Text>,
     }
 }
 
@@ -30,5 +31,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    areas (id) {
+        id -> Text,
+        name -> Text,
+        time_zone -> Text,
+        cutoff_time -> Text,
+        cutoff_days_before -> Integer,
+        depot_lat -> Nullable<Double>,
+        depot_lon -> Nullable<Double>,
+        co2_kg_per_km -> Double,
+        circuity_factor -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hubs (id) {
+        id -> Text,
+        area_id -> Text,
+        name -> Text,
+        kind -> Text,
+        lat -> Double,
+        lon -> Double,
+        storage_ambient -> Integer,
+        storage_chilled -> Integer,
+        storage_frozen -> Integer,
+        opening_hours -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    residents (id) {
+        id -> Text,
+        area_id -> Text,
+        name -> Text,
+        phone -> Text,
+        address -> Text,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        location_status -> Text,
+        neighbourhood_id -> Nullable<Text>,
+        fulfilment -> Text,
+        care_notes -> Nullable<Text>,
+        care_consent_given_by -> Nullable<Text>,
+        care_consent_basis -> Nullable<Text>,
+        care_consent_text_version -> Nullable<Text>,
+        care_consented_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    guardian_links (id) {
+        id -> Text,
+        resident_id -> Text,
+        user_id -> Text,
+        relation -> Text,
+        status -> Text,
+        consent_given_by -> Nullable<Text>,
+        consent_basis -> Nullable<Text>,
+        consent_text_version -> Nullable<Text>,
+        consented_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grocery_requests (id) {
+        id -> Text,
+        area_id -> Text,
+        resident_id -> Text,
+        delivery_date -> Text,
+        fulfilment -> Text,
+        notes -> Nullable<Text>,
+        status -> Text,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_items (id) {
+        id -> Text,
+        request_id -> Text,
+        position -> Integer,
+        name -> Text,
+        quantity -> Double,
+        unit -> Text,
+        temperature -> Text,
+        substitution -> Text,
+        outcome -> Text,
+        price_yen -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller_id, idempotency_key) {
+        caller_id -> Text,
+        idempotency_key -> Text,
+        body_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        area_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        request_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens);
+diesel::joinable!(guardian_links -> residents (resident_id));
+diesel::joinable!(grocery_requests -> residents (resident_id));
+diesel::joinable!(request_items -> grocery_requests (request_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    areas,
+    hubs,
+    residents,
+    guardian_links,
+    grocery_requests,
+    request_items,
+);

@@ -23,6 +23,7 @@ pub struct UserRow {
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub area_id: Option<String>,
 }
 
 impl UserRow {
@@ -39,6 +40,7 @@ impl UserRow {
             locked_until: None,
             created_at: user.created_at,
             updated_at: user.created_at,
+            area_id: user.area_id.map(|a| a.to_string()),
         }
     }
 
@@ -54,6 +56,12 @@ impl UserRow {
             failed_logins: u32::try_from(self.failed_logins).unwrap_or(0),
             locked_until: self.locked_until,
             created_at: self.created_at,
+            area_id: self
+                .area_id
+                .as_deref()
+                .map(Uuid::parse_str)
+                .transpose()
+                .map_err(|_| corrupt("area_id"))?,
         };
         Ok((user, self.password_hash))
     }
@@ -103,6 +111,13 @@ pub fn set_status(
 ) -> Result<(), AppError> {
     diesel::update(users::table.find(id.to_string()))
         .set((users::status.eq(status), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_area(conn: &mut DbConnection, id: Uuid, area: Option<Uuid>) -> Result<(), AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set(users::area_id.eq(area.map(|a| a.to_string())))
         .execute(conn)?;
     Ok(())
 }

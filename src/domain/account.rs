@@ -248,6 +248,8 @@ pub struct User {
     pub failed_logins: u32,
     pub locked_until: Option<chrono::NaiveDateTime>,
     pub created_at: chrono::NaiveDateTime,
+    /// The area a coordinator, volunteer, carrier or hub keeper works in.
+    pub area_id: Option<uuid::Uuid>,
 }
 
 /// Which accounts a coordinator's list shows.

@@ -1,4 +1,6 @@
 //! Pure types and rules. Neither actix nor diesel is imported here.
 
 pub mod account;
+pub mod area;
+pub mod request;
 pub mod time;

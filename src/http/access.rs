@@ -30,6 +30,16 @@ pub enum Access {
 
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Families (for their linked residents) and staff.
+pub const FAMILY_AND_STAFF: &[Role] = &[Role::Family, Role::Coordinator, Role::Admin];
+/// Everyone who works in an area: field roles and staff.
+pub const AREA: &[Role] = &[
+    Role::Volunteer,
+    Role::Carrier,
+    Role::HubKeeper,
+    Role::Coordinator,
+    Role::Admin,
+];
 
 /// The declared access of every (method, route pattern).
 #[derive(Clone, Default)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 
-use self::access::{ADMIN, Access, AccessTable, STAFF};
+use self::access::{ADMIN, AREA, Access, AccessTable, FAMILY_AND_STAFF, STAFF};
 use crate::error::AppError;
 use crate::services::Services;
 
@@ -31,7 +31,7 @@ pub struct RouteDef {
 }
 
 pub fn routes() -> Vec<RouteDef> {
-    use handlers::{auth, health, users};
+    use handlers::{audit, auth, district, health, requests, residents, users};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -84,6 +84,87 @@ pub fn routes() -> Vec<RouteDef> {
             Access::Roles(STAFF),
             |r| r.to(users::deactivate),
         ),
+        route(Method::POST, "/api/v1/areas", Access::Roles(ADMIN), |r| {
+            r.to(district::create_area)
+        }),
+        route(Method::GET, "/api/v1/areas", Access::SignedIn, |r| {
+            r.to(district::list_areas)
+        }),
+        route(Method::GET, "/api/v1/areas/{id}", Access::SignedIn, |r| {
+            r.to(district::get_area)
+        }),
+        route(Method::POST, "/api/v1/hubs", Access::Roles(STAFF), |r| {
+            r.to(district::create_hub)
+        }),
+        route(Method::GET, "/api/v1/hubs", Access::Roles(AREA), |r| {
+            r.to(district::list_hubs)
+        }),
+        route(Method::GET, "/api/v1/hubs/{id}", Access::Roles(AREA), |r| {
+            r.to(district::get_hub)
+        }),
+        route(
+            Method::POST,
+            "/api/v1/residents",
+            Access::Roles(STAFF),
+            |r| r.to(residents::create),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/residents",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(residents::list),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/residents/{id}",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(residents::get),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/residents/{id}/guardians",
+            Access::Roles(STAFF),
+            |r| r.to(residents::link_guardian),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/requests",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(requests::create),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/requests",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(requests::list),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/requests/{id}",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(requests::get),
+        ),
+        route(
+            Method::PATCH,
+            "/api/v1/requests/{id}",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(requests::update),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/requests/{id}/cancel",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(requests::cancel),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/requests/{id}/transitions",
+            Access::Roles(STAFF),
+            |r| r.to(requests::transition),
+        ),
+        route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
+            r.to(audit::list)
+        }),
     ]
 }
 

@@ -11,15 +11,6 @@ use tracing::Instrument;
 
 pub const HEADER: &str = "x-request-id";
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served, for the `instance` of a problem answer.
-pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
-
 fn accepted(raw: &str) -> bool {
     (1..=128).contains(&raw.len())
         && raw
@@ -46,7 +37,7 @@ pub async fn middleware(
     let started = Instant::now();
     // Inner layers turn their errors into responses themselves, inside this scope, so that a
     // problem body can name the request.
-    let mut response = REQUEST_ID
+    let mut response = crate::telemetry::REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))
         .await?;
     let status = response.status().as_u16();

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use std::net::IpAddr;
 
+use super::audit::Audit;
 use super::passwords::PasswordHasher;
 use super::throttle::AddressThrottle;
 use super::tokens::VerifiedToken;
@@ -22,6 +23,7 @@ pub struct NewAccount {
     pub display_name: String,
     pub locale: String,
     pub role: String,
+    pub area_id: Option<Uuid>,
 }
 
 /// Who is calling, as every authenticated request sees it.
@@ -30,6 +32,22 @@ pub struct Caller {
     pub user_id: Uuid,
     pub role: Role,
     pub status: UserStatus,
+    pub area_id: Option<Uuid>,
+}
+
+impl Caller {
+    /// The area a coordinator (or an admin with an area) works in.
+    pub fn area(&self) -> Result<Uuid, AppError> {
+        self.area_id.ok_or_else(|| {
+            AppError::Conflict("your account belongs to no area; an admin assigns one".into())
+        })
+    }
+
+    /// Whether this caller may see and change objects of `area`: admins everywhere, staff and
+    /// field roles in their own area.
+    pub fn works_in(&self, area: Uuid) -> bool {
+        self.role == Role::Admin || self.area_id == Some(area)
+    }
 }
 
 #[derive(Clone)]
@@ -91,6 +109,7 @@ impl Accounts {
             failed_logins: 0,
             locked_until: None,
             created_at: time::now(),
+            area_id: input.area_id,
         };
         let hash = self.passwords.hash(input.password).await?;
         let row = db::users::UserRow::new(&user, hash);
@@ -128,6 +147,7 @@ impl Accounts {
                 user_id: user.id,
                 role: user.role,
                 status: user.status,
+                area_id: user.area_id,
             }),
             Some(user) if user.status.may_sign_in() => Err(AppError::Unauthenticated(
                 "the session has ended; sign in again",
@@ -136,12 +156,20 @@ impl Accounts {
         }
     }
 
-    pub async fn approve(&self, id: Uuid) -> Result<User, AppError> {
+    /// Approves a pending volunteer, who joins the approver's area if they have none yet.
+    pub async fn approve(&self, actor: &Caller, id: Uuid) -> Result<User, AppError> {
+        let actor_area = actor.area_id;
+        let audit = Audit::by(actor, actor_area);
         self.db
             .transaction("users.approve", move |conn| {
                 let (mut user, _) = db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
                 user.status = user.status.approve()?;
                 db::users::set_status(conn, id, user.status.as_str(), time::now())?;
+                if user.area_id.is_none() && actor_area.is_some() {
+                    user.area_id = actor_area;
+                    db::users::set_area(conn, id, actor_area)?;
+                }
+                audit.record(conn, "approve", "user", id)?;
                 Ok(user)
             })
             .await

@@ -2,7 +2,11 @@
 //! applies the domain's rules and the `db` queries; handlers only translate HTTP to calls here.
 
 pub mod accounts;
+pub mod audit;
+pub mod district;
 pub mod passwords;
+pub mod requests;
+pub mod residents;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -20,6 +24,9 @@ pub struct Services {
     pub accounts: accounts::Accounts,
     pub sessions: sessions::Sessions,
     pub tokens: Arc<tokens::TokenIssuer>,
+    pub district: district::District,
+    pub residents: residents::Residents,
+    pub requests: requests::Requests,
 }
 
 impl Services {
@@ -32,11 +39,17 @@ impl Services {
             config.login_attempts_per_minute,
         );
         let sessions = sessions::Sessions::new(config, db.clone(), passwords, tokens.clone());
+        let district = district::District::new(db.clone());
+        let residents = residents::Residents::new(db.clone());
+        let requests = requests::Requests::new(db.clone());
         Ok(Services {
             db,
             accounts,
             sessions,
             tokens,
+            district,
+            residents,
+            requests,
         })
     }
 }

@@ -218,6 +218,7 @@ impl TestApp {
                 display_name: format!("Test {role}"),
                 locale: "ja".into(),
                 role: role.into(),
+                area_id: None,
             })
             .await
             .unwrap();

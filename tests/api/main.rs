@@ -7,5 +7,6 @@ mod cli;
 mod common;
 mod contract;
 mod database;
+mod district;
 mod errors;
 mod logs;

@@ -26,6 +26,7 @@ impl From<NewAccountBody> for NewAccount {
             display_name: b.display_name,
             locale: b.locale,
             role: b.role,
+            area_id: None,
         }
     }
 }

@@ -1,3 +1,7 @@
+pub mod audit;
 pub mod auth;
+pub mod district;
 pub mod health;
+pub mod requests;
+pub mod residents;
 pub mod users;

@@ -6,12 +6,11 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::NewAccountBody;
 use crate::domain::account::{Role, User, UserFilter, UserStatus};
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
 use crate::services::Services;
-use crate::services::accounts::Caller;
+use crate::services::accounts::{Caller, NewAccount};
 
 /// A user as the API shows it.
 #[derive(Serialize)]
@@ -22,6 +21,7 @@ pub struct UserBody {
     pub role: Role,
     pub status: UserStatus,
     pub locale: String,
+    pub area_id: Option<Uuid>,
 }
 
 impl From<&User> for UserBody {
@@ -33,6 +33,7 @@ impl From<&User> for UserBody {
             role: u.role,
             status: u.status,
             locale: u.locale.as_str().to_owned(),
+            area_id: u.area_id,
         }
     }
 }
@@ -44,6 +45,18 @@ pub fn created(user: &User) -> HttpResponse {
         .json(UserBody::from(user))
 }
 
+/// An account made by an admin: any role, optionally in an area.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffAccountBody {
+    email: String,
+    password: String,
+    display_name: String,
+    locale: String,
+    role: String,
+    area_id: Option<Uuid>,
+}
+
 pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpResponse, AppError> {
     let user = services.accounts.get(caller.user_id).await?;
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
@@ -52,12 +65,18 @@ pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpRes
 pub async fn create(
     services: web::Data<Services>,
     _admin: Admin,
-    body: web::Json<NewAccountBody>,
+    body: web::Json<StaffAccountBody>,
 ) -> Result<HttpResponse, AppError> {
-    let user = services
-        .accounts
-        .create_by_staff(body.into_inner().into())
-        .await?;
+    let body = body.into_inner();
+    let input = NewAccount {
+        email: body.email,
+        password: body.password,
+        display_name: body.display_name,
+        locale: body.locale,
+        role: body.role,
+        area_id: body.area_id,
+    };
+    let user = services.accounts.create_by_staff(input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserBody::from(&user)))
@@ -74,10 +93,10 @@ pub async fn get(
 
 pub async fn approve(
     services: web::Data<Services>,
-    _staff: Staff,
+    staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let user = services.accounts.approve(id.into_inner()).await?;
+    let user = services.accounts.approve(&staff.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
 }
 

@@ -1,0 +1,117 @@
+//! Queries on `areas` and `hubs`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::{areas, hubs};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = areas)]
+pub struct AreaRow {
+    pub id: String,
+    pub name: String,
+    pub time_zone: String,
+    pub cutoff_time: String,
+    pub cutoff_days_before: i32,
+    pub depot_lat: Option<f64>,
+    pub depot_lon: Option<f64>,
+    pub co2_kg_per_km: f64,
+    pub circuity_factor: f64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AreaRow) -> Result<(), AppError> {
+    match diesel::insert_into(areas::table).values(row).execute(conn) {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::Conflict(
+            "an area with this name exists already".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<AreaRow>, AppError> {
+    Ok(areas::table
+        .find(id.to_string())
+        .select(AreaRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<AreaRow>, AppError> {
+    Ok(areas::table
+        .filter(areas::name.eq(name))
+        .select(AreaRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<AreaRow>, AppError> {
+    Ok(areas::table
+        .select(AreaRow::as_select())
+        .order((areas::name.asc(), areas::id.asc()))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hubs)]
+pub struct HubRow {
+    pub id: String,
+    pub area_id: String,
+    pub name: String,
+    pub kind: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub storage_ambient: i32,
+    pub storage_chilled: i32,
+    pub storage_frozen: i32,
+    pub opening_hours: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_hub(conn: &mut DbConnection, row: &HubRow) -> Result<(), AppError> {
+    diesel::insert_into(hubs::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_hub(conn: &mut DbConnection, id: Uuid) -> Result<Option<HubRow>, AppError> {
+    Ok(hubs::table
+        .find(id.to_string())
+        .select(HubRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn hubs_of(conn: &mut DbConnection, area_id: Uuid) -> Result<Vec<HubRow>, AppError> {
+    Ok(hubs::table
+        .filter(hubs::area_id.eq(area_id.to_string()))
+        .select(HubRow::as_select())
+        .order((hubs::name.asc(), hubs::id.asc()))
+        .load(conn)?)
+}
+
+impl AreaRow {
+    pub fn into_area(self) -> Result<crate::domain::area::Area, AppError> {
+        use crate::domain::area::{Area, CutoffRule, Location, parse_time_zone};
+        let corrupt = |what: &str| AppError::internal(format!("areas row {}: bad {what}", self.id));
+        Ok(Area {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            name: self.name.clone(),
+            time_zone: parse_time_zone(&self.time_zone).map_err(|_| corrupt("time_zone"))?,
+            cutoff: CutoffRule::parse(&self.cutoff_time, i64::from(self.cutoff_days_before))
+                .map_err(|_| corrupt("cutoff"))?,
+            depot: match (self.depot_lat, self.depot_lon) {
+                (Some(lat), Some(lon)) => Some(Location { lat, lon }),
+                _ => None,
+            },
+            co2_kg_per_km: self.co2_kg_per_km,
+            circuity_factor: self.circuity_factor,
+        })
+    }
+}

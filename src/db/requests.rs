@@ -1,0 +1,164 @@
+//! Queries on `grocery_requests` and `request_items`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::{grocery_requests, request_items, residents};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grocery_requests)]
+pub struct RequestRow {
+    pub id: String,
+    pub area_id: String,
+    pub resident_id: String,
+    pub delivery_date: String,
+    pub fulfilment: String,
+    pub notes: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = request_items)]
+pub struct ItemRow {
+    pub id: String,
+    pub request_id: String,
+    pub position: i32,
+    pub name: String,
+    pub quantity: f64,
+    pub unit: String,
+    pub temperature: String,
+    pub substitution: String,
+    pub outcome: String,
+    pub price_yen: Option<i64>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    items: &[ItemRow],
+) -> Result<(), AppError> {
+    diesel::insert_into(grocery_requests::table)
+        .values(row)
+        .execute(conn)?;
+    replace_items(conn, &row.id, items)
+}
+
+pub fn replace_items(
+    conn: &mut DbConnection,
+    request_id: &str,
+    items: &[ItemRow],
+) -> Result<(), AppError> {
+    diesel::delete(request_items::table.filter(request_items::request_id.eq(request_id)))
+        .execute(conn)?;
+    // One statement per item: SQLite caps bound parameters per statement.
+    for item in items {
+        diesel::insert_into(request_items::table)
+            .values(item)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<RequestRow>, AppError> {
+    Ok(grocery_requests::table
+        .find(id.to_string())
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn items_of(conn: &mut DbConnection, request_ids: &[String]) -> Result<Vec<ItemRow>, AppError> {
+    Ok(request_items::table
+        .filter(request_items::request_id.eq_any(request_ids))
+        .select(ItemRow::as_select())
+        .order((
+            request_items::request_id.asc(),
+            request_items::position.asc(),
+        ))
+        .load(conn)?)
+}
+
+/// Writes `row` if its stored version is still `expected_version`; false when it is not.
+pub fn update_if_version(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    expected_version: i32,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        grocery_requests::table
+            .find(&row.id)
+            .filter(grocery_requests::version.eq(expected_version)),
+    )
+    .set((
+        grocery_requests::delivery_date.eq(&row.delivery_date),
+        grocery_requests::fulfilment.eq(&row.fulfilment),
+        grocery_requests::notes.eq(&row.notes),
+        grocery_requests::status.eq(&row.status),
+        grocery_requests::version.eq(row.version),
+        grocery_requests::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Filters of the request list; `None` is "any".
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    pub area_id: Option<Uuid>,
+    /// Only requests of these residents (a family member's linked residents).
+    pub resident_ids: Option<Vec<String>>,
+    pub delivery_date: Option<String>,
+    pub status: Option<String>,
+    pub neighbourhood_id: Option<Uuid>,
+}
+
+/// A page in (created_at, id) order after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &RequestFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<RequestRow>, AppError> {
+    let mut query = grocery_requests::table
+        .inner_join(residents::table)
+        .select(RequestRow::as_select())
+        .into_boxed();
+    if let Some(area) = filter.area_id {
+        query = query.filter(grocery_requests::area_id.eq(area.to_string()));
+    }
+    if let Some(ids) = &filter.resident_ids {
+        query = query.filter(grocery_requests::resident_id.eq_any(ids.clone()));
+    }
+    if let Some(date) = &filter.delivery_date {
+        query = query.filter(grocery_requests::delivery_date.eq(date.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(grocery_requests::status.eq(status.clone()));
+    }
+    if let Some(neighbourhood) = filter.neighbourhood_id {
+        query = query.filter(residents::neighbourhood_id.eq(neighbourhood.to_string()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            grocery_requests::created_at
+                .gt(at)
+                .or(grocery_requests::created_at
+                    .eq(at)
+                    .and(grocery_requests::id.gt(id))),
+        );
+    }
+    Ok(query
+        .order((
+            grocery_requests::created_at.asc(),
+            grocery_requests::id.asc(),
+        ))
+        .limit(limit)
+        .load(conn)?)
+}

@@ -1,0 +1,124 @@
+//! Queries on `residents` and `guardian_links`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::{guardian_links, residents};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = residents)]
+pub struct ResidentRow {
+    pub id: String,
+    pub area_id: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub location_status: String,
+    pub neighbourhood_id: Option<String>,
+    pub fulfilment: String,
+    pub care_notes: Option<String>,
+    pub care_consent_given_by: Option<String>,
+    pub care_consent_basis: Option<String>,
+    pub care_consent_text_version: Option<String>,
+    pub care_consented_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError> {
+    diesel::insert_into(residents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<ResidentRow>, AppError> {
+    Ok(residents::table
+        .find(id.to_string())
+        .select(ResidentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of `area`'s residents in id order after `after`.
+pub fn of_area(
+    conn: &mut DbConnection,
+    area: Uuid,
+    after: Option<String>,
+    limit: i64,
+) -> Result<Vec<ResidentRow>, AppError> {
+    let mut query = residents::table
+        .filter(residents::area_id.eq(area.to_string()))
+        .select(ResidentRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(residents::id.gt(after));
+    }
+    Ok(query.order(residents::id.asc()).limit(limit).load(conn)?)
+}
+
+/// The residents `user` is an active guardian of, in id order after `after`.
+pub fn of_guardian(
+    conn: &mut DbConnection,
+    user: Uuid,
+    after: Option<String>,
+    limit: i64,
+) -> Result<Vec<ResidentRow>, AppError> {
+    let mut query = residents::table
+        .inner_join(guardian_links::table)
+        .filter(guardian_links::user_id.eq(user.to_string()))
+        .filter(guardian_links::status.eq("active"))
+        .select(ResidentRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(residents::id.gt(after));
+    }
+    Ok(query.order(residents::id.asc()).limit(limit).load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = guardian_links)]
+pub struct GuardianLinkRow {
+    pub id: String,
+    pub resident_id: String,
+    pub user_id: String,
+    pub relation: String,
+    pub status: String,
+    pub consent_given_by: Option<String>,
+    pub consent_basis: Option<String>,
+    pub consent_text_version: Option<String>,
+    pub consented_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(), AppError> {
+    match diesel::insert_into(guardian_links::table)
+        .values(row)
+        .execute(conn)
+    {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::Conflict(
+            "this family member is linked to this resident already".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `user` is an active guardian of `resident`.
+pub fn is_guardian(conn: &mut DbConnection, resident: Uuid, user: Uuid) -> Result<bool, AppError> {
+    let count: i64 = guardian_links::table
+        .filter(guardian_links::resident_id.eq(resident.to_string()))
+        .filter(guardian_links::user_id.eq(user.to_string()))
+        .filter(guardian_links::status.eq("active"))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}

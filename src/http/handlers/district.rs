@@ -1,0 +1,91 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::http::access::{Admin, Staff};
+use crate::services::Services;
+use crate::services::accounts::Caller;
+use crate::services::audit::Audit;
+use crate::services::district::{AreaView, NewArea, NewHub};
+
+/// A list that fits in one answer; `next_cursor` is there so that clients read every list
+/// the same way.
+#[derive(Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn created<T: Serialize>(path: String, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, path))
+        .json(body)
+}
+
+pub async fn create_area(
+    services: web::Data<Services>,
+    admin: Admin,
+    body: web::Json<NewArea>,
+) -> Result<HttpResponse, AppError> {
+    let area = services
+        .district
+        .create_area(Audit::by(&admin.0, None), body.into_inner())
+        .await?;
+    Ok(created(
+        format!("/api/v1/areas/{}", area.id),
+        &AreaView::from(&area),
+    ))
+}
+
+pub async fn list_areas(
+    services: web::Data<Services>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let areas = services.district.areas(&caller).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: areas.iter().map(AreaView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+pub async fn get_area(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let area = services.district.area(&caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(AreaView::from(&area)))
+}
+
+pub async fn create_hub(
+    services: web::Data<Services>,
+    staff: Staff,
+    body: web::Json<NewHub>,
+) -> Result<HttpResponse, AppError> {
+    let hub = services
+        .district
+        .create_hub(&staff.0, body.into_inner())
+        .await?;
+    Ok(created(format!("/api/v1/hubs/{}", hub.id), &hub))
+}
+
+pub async fn list_hubs(
+    services: web::Data<Services>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let hubs = services.district.hubs(&caller).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: hubs,
+        next_cursor: None,
+    }))
+}
+
+pub async fn get_hub(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.district.hub(&caller, id.into_inner()).await?))
+}

@@ -1,0 +1,79 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::district::{Items, created};
+use crate::error::AppError;
+use crate::http::access::Staff;
+use crate::services::Services;
+use crate::services::accounts::Caller;
+use crate::services::residents::{NewGuardianLink, NewResident};
+
+const MAX_PAGE: i64 = 100;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    limit: Option<i64>,
+    cursor: Option<Uuid>,
+}
+
+pub async fn create(
+    services: web::Data<Services>,
+    staff: Staff,
+    body: web::Json<NewResident>,
+) -> Result<HttpResponse, AppError> {
+    let resident = services
+        .residents
+        .create(&staff.0, body.into_inner())
+        .await?;
+    Ok(created(
+        format!("/api/v1/residents/{}", resident.id),
+        &resident,
+    ))
+}
+
+pub async fn get(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.residents.get(&caller, id.into_inner()).await?))
+}
+
+pub async fn list(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let mut residents = services
+        .residents
+        .list(&caller, query.cursor, limit + 1)
+        .await?;
+    let more = residents.len() > usize::try_from(limit).unwrap_or(0);
+    residents.truncate(usize::try_from(limit).unwrap_or(0));
+    let next_cursor = if more {
+        residents.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(Items {
+        items: residents,
+        next_cursor,
+    }))
+}
+
+pub async fn link_guardian(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    body: web::Json<NewGuardianLink>,
+) -> Result<HttpResponse, AppError> {
+    let resident_id = id.into_inner();
+    let link = services
+        .residents
+        .link_guardian(&staff.0, resident_id, body.into_inner())
+        .await?;
+    Ok(created(format!("/api/v1/residents/{resident_id}"), &link))
+}

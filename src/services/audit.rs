@@ -1,0 +1,103 @@
+//! Audit rows: who did what to which object, under which request. Built on the request's task
+//! (where the request id is known) and written inside the use case's transaction.
+
+use uuid::Uuid;
+
+use super::accounts::Caller;
+use crate::db::{self, DbConnection};
+use crate::domain::time;
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct Audit {
+    actor: Option<Uuid>,
+    area: Option<Uuid>,
+    request_id: Option<String>,
+}
+
+impl Audit {
+    pub fn by(caller: &Caller, area: Option<Uuid>) -> Self {
+        Audit {
+            actor: Some(caller.user_id),
+            area,
+            request_id: crate::telemetry::current_request_id(),
+        }
+    }
+
+    /// An action with no signed-in actor (registration, the CLI).
+    pub fn anonymous(area: Option<Uuid>) -> Self {
+        Audit {
+            actor: None,
+            area,
+            request_id: crate::telemetry::current_request_id(),
+        }
+    }
+
+    pub fn in_area(mut self, area: Uuid) -> Self {
+        self.area = Some(area);
+        self
+    }
+
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        action: &str,
+        entity: &str,
+        entity_id: Uuid,
+    ) -> Result<(), AppError> {
+        db::audit::insert(
+            conn,
+            &db::audit::AuditRow {
+                id: Uuid::new_v4().to_string(),
+                area_id: self.area.map(|a| a.to_string()),
+                actor_id: self.actor.map(|a| a.to_string()),
+                action: action.to_owned(),
+                entity: entity.to_owned(),
+                entity_id: entity_id.to_string(),
+                request_id: self.request_id.clone(),
+                at: time::now(),
+            },
+        )
+    }
+}
+
+/// An audit row as coordinators read it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditView {
+    pub id: String,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub request_id: Option<String>,
+}
+
+/// A page of the caller's area's audit trail, newest first.
+pub async fn list(
+    db: &crate::db::Db,
+    caller: &Caller,
+    filter: db::audit::AuditFilter,
+    before: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<AuditView>, AppError> {
+    let area = caller.area()?;
+    db.run("audit.list", move |conn| {
+        Ok(db::audit::list(conn, area, &filter, before, limit)?
+            .into_iter()
+            .map(|row| AuditView {
+                id: row.id,
+                at: row
+                    .at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                actor_id: row.actor_id,
+                action: row.action,
+                entity: row.entity,
+                entity_id: row.entity_id,
+                request_id: row.request_id,
+            })
+            .collect())
+    })
+    .await
+}

@@ -1,0 +1,303 @@
+//! The district a coordinator sets up: areas and hubs.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::accounts::Caller;
+use super::audit::Audit;
+use crate::db::areas::{AreaRow, HubRow};
+use crate::db::{self, Db, DbConnection};
+use crate::domain::area::{
+    self, Area, CutoffRule, DEFAULT_CIRCUITY_FACTOR, DEFAULT_CO2_KG_PER_KM, HubKind, Location,
+    OpeningHours, Storage,
+};
+use crate::domain::time;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewArea {
+    pub name: String,
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default = "default_cutoff_time")]
+    pub cutoff_time: String,
+    #[serde(default = "default_cutoff_days_before")]
+    pub cutoff_days_before: i64,
+    pub depot: Option<Location>,
+    pub co2_kg_per_km: Option<f64>,
+    pub circuity_factor: Option<f64>,
+}
+
+fn default_time_zone() -> String {
+    "Asia/Tokyo".to_owned()
+}
+fn default_cutoff_time() -> String {
+    "16:00".to_owned()
+}
+fn default_cutoff_days_before() -> i64 {
+    1
+}
+
+impl NewArea {
+    /// An area with every default: what `yui admin create-user --area NAME` makes.
+    pub fn named(name: &str) -> Self {
+        NewArea {
+            name: name.to_owned(),
+            time_zone: default_time_zone(),
+            cutoff_time: default_cutoff_time(),
+            cutoff_days_before: default_cutoff_days_before(),
+            depot: None,
+            co2_kg_per_km: None,
+            circuity_factor: None,
+        }
+    }
+}
+
+/// An area as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaView {
+    pub id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub cutoff_time: String,
+    pub cutoff_days_before: u32,
+    pub depot: Option<Location>,
+    pub co2_kg_per_km: f64,
+    pub circuity_factor: f64,
+}
+
+impl From<&Area> for AreaView {
+    fn from(a: &Area) -> Self {
+        AreaView {
+            id: a.id,
+            name: a.name.clone(),
+            time_zone: a.time_zone.name().to_owned(),
+            cutoff_time: a.cutoff.time.format("%H:%M").to_string(),
+            cutoff_days_before: a.cutoff.days_before,
+            depot: a.depot,
+            co2_kg_per_km: a.co2_kg_per_km,
+            circuity_factor: a.circuity_factor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHub {
+    pub name: String,
+    pub kind: String,
+    pub location: Location,
+    pub storage: Storage,
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HubView {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    pub name: String,
+    pub kind: HubKind,
+    pub location: Location,
+    pub storage: Storage,
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+impl HubRow {
+    pub fn view(&self) -> Result<HubView, AppError> {
+        let corrupt = |what: &str| AppError::internal(format!("hubs row {}: bad {what}", self.id));
+        let slots = |v: i32| u32::try_from(v).unwrap_or(0);
+        Ok(HubView {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            area_id: Uuid::parse_str(&self.area_id).map_err(|_| corrupt("area_id"))?,
+            name: self.name.clone(),
+            kind: HubKind::parse(&self.kind).map_err(|_| corrupt("kind"))?,
+            location: Location {
+                lat: self.lat,
+                lon: self.lon,
+            },
+            storage: Storage {
+                ambient: slots(self.storage_ambient),
+                chilled: slots(self.storage_chilled),
+                frozen: slots(self.storage_frozen),
+            },
+            opening_hours: serde_json::from_str(&self.opening_hours)
+                .map_err(|_| corrupt("opening_hours"))?,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct District {
+    db: Db,
+}
+
+/// The area `id`, or 404 when it does not exist or the caller does not work in it.
+pub fn area_for(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Area, AppError> {
+    if !caller.works_in(id) {
+        return Err(AppError::NotFound);
+    }
+    db::areas::find(conn, id)?
+        .ok_or(AppError::NotFound)?
+        .into_area()
+}
+
+fn check_factor(field: &str, value: Option<f64>, default: f64, max: f64) -> Result<f64, AppError> {
+    let value = value.unwrap_or(default);
+    if value.is_finite() && value > 0.0 && value <= max {
+        Ok(value)
+    } else {
+        Err(AppError::invalid(
+            field,
+            &format!("must be greater than 0 and at most {max}"),
+        ))
+    }
+}
+
+impl District {
+    pub fn new(db: Db) -> Self {
+        District { db }
+    }
+
+    fn area_row(input: &NewArea) -> Result<AreaRow, AppError> {
+        let name = area::check_name("name", &input.name, 100)?;
+        let zone = area::parse_time_zone(&input.time_zone)?;
+        let cutoff = CutoffRule::parse(&input.cutoff_time, input.cutoff_days_before)?;
+        let depot = input.depot.map(|d| d.validate("depot")).transpose()?;
+        Ok(AreaRow {
+            id: Uuid::new_v4().to_string(),
+            name,
+            time_zone: zone.name().to_owned(),
+            cutoff_time: cutoff.time.format("%H:%M").to_string(),
+            cutoff_days_before: i32::try_from(cutoff.days_before).unwrap_or(1),
+            depot_lat: depot.map(|d| d.lat),
+            depot_lon: depot.map(|d| d.lon),
+            co2_kg_per_km: check_factor(
+                "co2_kg_per_km",
+                input.co2_kg_per_km,
+                DEFAULT_CO2_KG_PER_KM,
+                10.0,
+            )?,
+            circuity_factor: check_factor(
+                "circuity_factor",
+                input.circuity_factor,
+                DEFAULT_CIRCUITY_FACTOR,
+                5.0,
+            )?,
+            created_at: time::now(),
+        })
+    }
+
+    pub async fn create_area(&self, audit: Audit, input: NewArea) -> Result<Area, AppError> {
+        let row = Self::area_row(&input)?;
+        self.db
+            .transaction("areas.create", move |conn| {
+                db::areas::insert(conn, &row)?;
+                let area = row.into_area()?;
+                audit
+                    .in_area(area.id)
+                    .record(conn, "create", "area", area.id)?;
+                Ok(area)
+            })
+            .await
+    }
+
+    /// The area called `name`, made with every default if there is none (for the CLI).
+    pub async fn area_named(&self, name: &str) -> Result<Area, AppError> {
+        let row = Self::area_row(&NewArea::named(name))?;
+        self.db
+            .transaction("areas.find_or_create", move |conn| {
+                if let Some(existing) = db::areas::find_by_name(conn, &row.name)? {
+                    return existing.into_area();
+                }
+                db::areas::insert(conn, &row)?;
+                let area = row.into_area()?;
+                Audit::anonymous(Some(area.id)).record(conn, "create", "area", area.id)?;
+                Ok(area)
+            })
+            .await
+    }
+
+    pub async fn area(&self, caller: &Caller, id: Uuid) -> Result<Area, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("areas.find", move |conn| area_for(conn, &caller, id))
+            .await
+    }
+
+    /// Admins see every area; everyone else the one they belong to.
+    pub async fn areas(&self, caller: &Caller) -> Result<Vec<Area>, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("areas.list", move |conn| {
+                db::areas::list(conn)?
+                    .into_iter()
+                    .map(AreaRow::into_area)
+                    .filter(|a| a.as_ref().map_or(true, |a| caller.works_in(a.id)))
+                    .collect()
+            })
+            .await
+    }
+
+    pub async fn create_hub(&self, caller: &Caller, input: NewHub) -> Result<HubView, AppError> {
+        let area_id = caller.area()?;
+        let name = area::check_name("name", &input.name, 100)?;
+        let kind = HubKind::parse(&input.kind)?;
+        let location = input.location.validate("location")?;
+        area::check_opening_hours(&input.opening_hours)?;
+        let slots =
+            |v: u32| i32::try_from(v).map_err(|_| AppError::invalid("storage", "is too large"));
+        let row = HubRow {
+            id: Uuid::new_v4().to_string(),
+            area_id: area_id.to_string(),
+            name,
+            kind: kind.as_str().to_owned(),
+            lat: location.lat,
+            lon: location.lon,
+            storage_ambient: slots(input.storage.ambient)?,
+            storage_chilled: slots(input.storage.chilled)?,
+            storage_frozen: slots(input.storage.frozen)?,
+            opening_hours: serde_json::to_string(&input.opening_hours)
+                .map_err(|e| AppError::internal(e.to_string()))?,
+            created_at: time::now(),
+        };
+        let audit = Audit::by(caller, Some(area_id));
+        self.db
+            .transaction("hubs.create", move |conn| {
+                db::areas::insert_hub(conn, &row)?;
+                let hub = row.view()?;
+                audit.record(conn, "create", "hub", hub.id)?;
+                Ok(hub)
+            })
+            .await
+    }
+
+    pub async fn hub(&self, caller: &Caller, id: Uuid) -> Result<HubView, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("hubs.find", move |conn| {
+                let hub = db::areas::find_hub(conn, id)?
+                    .ok_or(AppError::NotFound)?
+                    .view()?;
+                if caller.works_in(hub.area_id) {
+                    Ok(hub)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            })
+            .await
+    }
+
+    pub async fn hubs(&self, caller: &Caller) -> Result<Vec<HubView>, AppError> {
+        let area_id = caller.area()?;
+        self.db
+            .run("hubs.list", move |conn| {
+                db::areas::hubs_of(conn, area_id)?
+                    .iter()
+                    .map(HubRow::view)
+                    .collect()
+            })
+            .await
+    }
+}

@@ -1,0 +1,322 @@
+//! Residents and the family members linked to them.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::accounts::Caller;
+use super::audit::Audit;
+use crate::db::residents::{GuardianLinkRow, ResidentRow};
+use crate::db::{self, Db, DbConnection};
+use crate::domain::account::Role;
+use crate::domain::area::{Location, check_name};
+use crate::domain::request::Fulfilment;
+use crate::domain::time;
+use crate::error::AppError;
+
+/// Who consented, on whose behalf, on what basis, to which text.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub given_by: String,
+    pub basis: String,
+    pub text_version: String,
+}
+
+impl Consent {
+    fn check(&self, field: &str) -> Result<(), AppError> {
+        for (name, value) in [
+            ("given_by", &self.given_by),
+            ("basis", &self.basis),
+            ("text_version", &self.text_version),
+        ] {
+            check_name(&format!("{field}.{name}"), value, 200)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewResident {
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub location: Option<Location>,
+    pub fulfilment: String,
+    pub care_notes: Option<String>,
+    pub consent: Option<Consent>,
+}
+
+/// A resident as the API shows it. Care notes only to staff; each such read is audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidentView {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub location: Option<Location>,
+    pub location_status: String,
+    pub neighbourhood_id: Option<Uuid>,
+    pub fulfilment: Fulfilment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub care_notes: Option<String>,
+}
+
+impl ResidentRow {
+    pub fn area(&self) -> Result<Uuid, AppError> {
+        Uuid::parse_str(&self.area_id)
+            .map_err(|_| AppError::internal(format!("residents row {}: bad area", self.id)))
+    }
+
+    pub fn view(&self, with_care_notes: bool) -> Result<ResidentView, AppError> {
+        let corrupt =
+            |what: &str| AppError::internal(format!("residents row {}: bad {what}", self.id));
+        Ok(ResidentView {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            area_id: self.area()?,
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            location: match (self.lat, self.lon) {
+                (Some(lat), Some(lon)) => Some(Location { lat, lon }),
+                _ => None,
+            },
+            location_status: self.location_status.clone(),
+            neighbourhood_id: self
+                .neighbourhood_id
+                .as_deref()
+                .map(Uuid::parse_str)
+                .transpose()
+                .map_err(|_| corrupt("neighbourhood"))?,
+            fulfilment: Fulfilment::parse(&self.fulfilment).map_err(|_| corrupt("fulfilment"))?,
+            care_notes: if with_care_notes {
+                self.care_notes.clone()
+            } else {
+                None
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGuardianLink {
+    pub user_id: Uuid,
+    pub relation: String,
+    pub consent: Consent,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardianLinkView {
+    pub id: Uuid,
+    pub resident_id: Uuid,
+    pub user_id: Uuid,
+    pub relation: String,
+    pub status: String,
+    pub consent: Consent,
+}
+
+/// The resident `id` if `caller` may see it: staff of its area, or a linked family member.
+/// Anything else is 404, so that ids of other families' parents reveal nothing.
+pub fn visible_resident(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<ResidentRow, AppError> {
+    let resident = db::residents::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let allowed = match caller.role {
+        Role::Coordinator | Role::Admin => caller.works_in(resident.area()?),
+        Role::Family => db::residents::is_guardian(conn, id, caller.user_id)?,
+        _ => false,
+    };
+    if allowed {
+        Ok(resident)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Clone)]
+pub struct Residents {
+    db: Db,
+}
+
+impl Residents {
+    pub fn new(db: Db) -> Self {
+        Residents { db }
+    }
+
+    pub async fn create(
+        &self,
+        caller: &Caller,
+        input: NewResident,
+    ) -> Result<ResidentView, AppError> {
+        let area_id = caller.area()?;
+        let name = check_name("name", &input.name, 100)?;
+        let phone = check_name("phone", &input.phone, 30)?;
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+        {
+            return Err(AppError::invalid(
+                "phone",
+                "may hold digits, spaces and + - ( ) only",
+            ));
+        }
+        let address = check_name("address", &input.address, 300)?;
+        let fulfilment = Fulfilment::parse(&input.fulfilment)?;
+        let location = input.location.map(|l| l.validate("location")).transpose()?;
+        let care_notes = input
+            .care_notes
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        if care_notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 2000)
+        {
+            return Err(AppError::invalid("care_notes", "at most 2000 characters"));
+        }
+        let consent = match (&care_notes, input.consent) {
+            (Some(_), None) => {
+                return Err(AppError::invalid(
+                    "consent",
+                    "care notes need a consent record (given_by, basis, text_version)",
+                ));
+            }
+            (_, Some(consent)) => {
+                consent.check("consent")?;
+                Some(consent)
+            }
+            (None, None) => None,
+        };
+        let now = time::now();
+        let row = ResidentRow {
+            id: Uuid::new_v4().to_string(),
+            area_id: area_id.to_string(),
+            name,
+            phone,
+            address,
+            lat: location.map(|l| l.lat),
+            lon: location.map(|l| l.lon),
+            // Without coordinates a coordinator places the resident by hand (or, later, the
+            // geocoder does).
+            location_status: if location.is_some() {
+                "given"
+            } else {
+                "needs_review"
+            }
+            .to_owned(),
+            neighbourhood_id: None,
+            fulfilment: fulfilment.as_str().to_owned(),
+            care_notes,
+            care_consent_given_by: consent.as_ref().map(|c| c.given_by.clone()),
+            care_consent_basis: consent.as_ref().map(|c| c.basis.clone()),
+            care_consent_text_version: consent.as_ref().map(|c| c.text_version.clone()),
+            care_consented_at: consent.as_ref().map(|_| now),
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = Audit::by(caller, Some(area_id));
+        self.db
+            .transaction("residents.create", move |conn| {
+                db::residents::insert(conn, &row)?;
+                let view = row.view(true)?;
+                audit.record(conn, "create", "resident", view.id)?;
+                Ok(view)
+            })
+            .await
+    }
+
+    /// One resident. Staff see the care notes, and that read is audited.
+    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<ResidentView, AppError> {
+        let caller = caller.clone();
+        self.db
+            .transaction("residents.get", move |conn| {
+                let resident = visible_resident(conn, &caller, id)?;
+                let staff = caller.role.is_staff();
+                if staff && resident.care_notes.is_some() {
+                    Audit::by(&caller, Some(resident.area()?)).record(
+                        conn,
+                        "read_care_notes",
+                        "resident",
+                        id,
+                    )?;
+                }
+                resident.view(staff)
+            })
+            .await
+    }
+
+    /// Staff: the area's residents; family: their linked residents. No care notes in lists.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ResidentView>, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("residents.list", move |conn| {
+                let after = after.map(|a| a.to_string());
+                let rows = match caller.role {
+                    Role::Family => db::residents::of_guardian(conn, caller.user_id, after, limit)?,
+                    _ => db::residents::of_area(conn, caller.area()?, after, limit)?,
+                };
+                rows.iter().map(|r| r.view(false)).collect()
+            })
+            .await
+    }
+
+    pub async fn link_guardian(
+        &self,
+        caller: &Caller,
+        resident_id: Uuid,
+        input: NewGuardianLink,
+    ) -> Result<GuardianLinkView, AppError> {
+        let relation = check_name("relation", &input.relation, 50)?;
+        input.consent.check("consent")?;
+        let caller = caller.clone();
+        self.db
+            .transaction("residents.link_guardian", move |conn| {
+                let resident = visible_resident(conn, &caller, resident_id)?;
+                let (user, _) = db::users::find(conn, input.user_id)?
+                    .ok_or_else(|| AppError::invalid("user_id", "names no account"))?;
+                if user.role != Role::Family {
+                    return Err(AppError::invalid("user_id", "must name a family account"));
+                }
+                let now = time::now();
+                let row = GuardianLinkRow {
+                    id: Uuid::new_v4().to_string(),
+                    resident_id: resident.id.clone(),
+                    user_id: input.user_id.to_string(),
+                    relation,
+                    status: "active".to_owned(),
+                    consent_given_by: Some(input.consent.given_by.clone()),
+                    consent_basis: Some(input.consent.basis.clone()),
+                    consent_text_version: Some(input.consent.text_version.clone()),
+                    consented_at: Some(now),
+                    created_at: now,
+                };
+                db::residents::insert_link(conn, &row)?;
+                let id = Uuid::parse_str(&row.id).map_err(|e| AppError::internal(e.to_string()))?;
+                Audit::by(&caller, Some(resident.area()?)).record(
+                    conn,
+                    "link_guardian",
+                    "resident",
+                    resident_id,
+                )?;
+                Ok(GuardianLinkView {
+                    id,
+                    resident_id,
+                    user_id: input.user_id,
+                    relation: row.relation,
+                    status: row.status,
+                    consent: input.consent,
+                })
+            })
+            .await
+    }
+}

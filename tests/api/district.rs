@@ -1,0 +1,601 @@
+//! A district set up and used through the API: areas, hubs, residents, guardians, requests.
+
+use chrono::{Days, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use yui::services::accounts::NewAccount;
+
+use crate::common::*;
+
+/// An area with a coordinator, a linked family member and their parent.
+pub struct District {
+    pub app: TestApp,
+    pub area_id: String,
+    pub coordinator: String,
+    pub family: String,
+    pub family_id: String,
+    pub resident_id: String,
+}
+
+impl District {
+    pub async fn new() -> Self {
+        let app = TestApp::spawn().await;
+        let area = app.services.district.area_named("Nara East").await.unwrap();
+        let coordinator_email = format!("coordinator-{}@example.jp", uuid::Uuid::new_v4().simple());
+        app.services
+            .accounts
+            .create_by_staff(NewAccount {
+                email: coordinator_email.clone(),
+                password: PASSWORD.into(),
+                display_name: "Coordinator".into(),
+                locale: "ja".into(),
+                role: "coordinator".into(),
+                area_id: Some(area.id),
+            })
+            .await
+            .unwrap();
+        let coordinator = access_token(&app.login(&coordinator_email, PASSWORD).await);
+        let (family_id, family_tokens) = app.account("family").await;
+        let family = access_token(&family_tokens);
+        let (status, resident) = app
+            .post(
+                "/api/v1/residents",
+                json!({"name": "山田 花子", "phone": "0742-00-0000", "address": "奈良市月ヶ瀬尾山", "location": {"lat": 34.71, "lon": 136.01}, "fulfilment": "home_delivery"}),
+                Some(&coordinator),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{resident}");
+        let resident_id = resident["id"].as_str().unwrap().to_owned();
+        let (status, link) = app
+            .post(
+                &format!("/api/v1/residents/{resident_id}/guardians"),
+                json!({"user_id": family_id, "relation": "daughter", "consent": {"given_by": "山田 花子", "basis": "written", "text_version": "2026-01"}}),
+                Some(&coordinator),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{link}");
+        District {
+            app,
+            area_id: area.id.to_string(),
+            coordinator,
+            family,
+            family_id,
+            resident_id,
+        }
+    }
+
+    /// A delivery date whose ordering is open for days yet.
+    pub fn open_date() -> String {
+        let tokyo_today = Utc::now()
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .date_naive();
+        (tokyo_today + Days::new(3)).format("%Y-%m-%d").to_string()
+    }
+
+    pub fn request_body(&self, date: &str) -> Value {
+        json!({
+            "resident_id": self.resident_id,
+            "delivery_date": date,
+            "fulfilment": "home_delivery",
+            "notes": "玄関の前に",
+            "items": [
+                {"name": "豆腐", "quantity": 2, "unit": "丁", "temperature": "chilled", "substitution": "similar"},
+                {"name": "米", "quantity": 5, "unit": "kg", "temperature": "ambient", "substitution": "none"}
+            ]
+        })
+    }
+
+    pub async fn create_request(&self, token: &str, key: &str, body: &Value) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url("/api/v1/requests"))
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[actix_web::test]
+async fn coordinators_set_up_hubs_in_their_own_area() {
+    let d = District::new().await;
+    let hub = json!({"name": "旧柳生中学校", "kind": "school", "location": {"lat": 34.66, "lon": 135.96},
+        "storage": {"ambient": 40, "chilled": 10, "frozen": 4},
+        "opening_hours": [{"weekday": 2, "open": "10:00", "close": "15:00"}]});
+    let (status, created) = d
+        .app
+        .post("/api/v1/hubs", hub.clone(), Some(&d.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["area_id"], d.area_id.as_str());
+    assert_eq!(created["storage"]["chilled"], 10);
+    let (status, hubs) = d.app.get("/api/v1/hubs", Some(&d.coordinator)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hubs["items"].as_array().unwrap().len(), 1);
+
+    for (field, bad) in [
+        ("kind", json!({"kind": "castle"})),
+        (
+            "location",
+            json!({"location": {"lat": 134.0, "lon": 135.0}}),
+        ),
+        (
+            "opening_hours[0]",
+            json!({"opening_hours": [{"weekday": 7, "open": "10:00", "close": "15:00"}]}),
+        ),
+    ] {
+        let mut body = hub.clone();
+        body.as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
+        let (status, problem) = d.app.post("/api/v1/hubs", body, Some(&d.coordinator)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], field);
+    }
+
+    // A coordinator of another area sees nothing of this one.
+    let (_, admin) = d.app.account("admin").await;
+    let (status, other) = d
+        .app
+        .post("/api/v1/areas", json!({"name": "Yoshino", "time_zone": "Asia/Tokyo", "cutoff_time": "15:00", "cutoff_days_before": 1, "depot": {"lat": 34.39, "lon": 135.86}}), Some(&access_token(&admin)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{other}");
+    assert_eq!(other["cutoff_time"], "15:00");
+    let (status, _) = d
+        .app
+        .post(
+            "/api/v1/areas",
+            json!({"name": "Nowhere", "time_zone": "Asia/Nara"}),
+            Some(&access_token(&admin)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = d
+        .app
+        .post(
+            "/api/v1/areas",
+            json!({"name": "Yoshino"}),
+            Some(&access_token(&admin)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "names are unique");
+    let outsider_email = format!("outsider-{}@example.jp", uuid::Uuid::new_v4().simple());
+    let (status, _) = d
+        .app
+        .post(
+            "/api/v1/users",
+            json!({"email": outsider_email, "password": PASSWORD, "display_name": "O", "locale": "ja", "role": "coordinator", "area_id": other["id"]}),
+            Some(&access_token(&admin)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let outsider = access_token(&d.app.login(&outsider_email, PASSWORD).await);
+    let hub_path = format!("/api/v1/hubs/{}", created["id"].as_str().unwrap());
+    assert_eq!(
+        d.app.get(&hub_path, Some(&outsider)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        d.app.get(&hub_path, Some(&d.coordinator)).await.0,
+        StatusCode::OK
+    );
+    let (_, me) = d.app.get("/api/v1/me", Some(&outsider)).await;
+    assert_eq!(me["area_id"], other["id"]);
+    let resident_path = format!("/api/v1/residents/{}", d.resident_id);
+    assert_eq!(
+        d.app.get(&resident_path, Some(&outsider)).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn care_notes_need_consent_and_stay_with_staff() {
+    let d = District::new().await;
+    let body = json!({"name": "田中 一郎", "phone": "090-0000-0000", "address": "奈良市柳生町", "fulfilment": "hub_pickup", "care_notes": "耳が遠い"});
+    let (status, problem) = d
+        .app
+        .post("/api/v1/residents", body.clone(), Some(&d.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "consent");
+    let mut with_consent = body.clone();
+    with_consent["consent"] =
+        json!({"given_by": "田中 一郎", "basis": "verbal, witnessed", "text_version": "2026-01"});
+    let (status, resident) = d
+        .app
+        .post("/api/v1/residents", with_consent, Some(&d.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{resident}");
+    assert_eq!(
+        resident["location_status"], "needs_review",
+        "no location given"
+    );
+    let id = resident["id"].as_str().unwrap();
+
+    let (_, read) = d
+        .app
+        .get(&format!("/api/v1/residents/{id}"), Some(&d.coordinator))
+        .await;
+    assert_eq!(read["care_notes"], "耳が遠い");
+    let (_, audit) = d
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=resident&entity_id={id}"),
+            Some(&d.coordinator),
+        )
+        .await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["read_care_notes", "create"], "newest first");
+
+    // The linked family sees their parent, without care notes; an unlinked family sees 404.
+    let (status, parent) = d
+        .app
+        .get(
+            &format!("/api/v1/residents/{}", d.resident_id),
+            Some(&d.family),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(parent.get("care_notes").is_none());
+    assert_eq!(
+        d.app
+            .get(&format!("/api/v1/residents/{id}"), Some(&d.family))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, mine) = d.app.get("/api/v1/residents", Some(&d.family)).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn requests_are_created_once_per_idempotency_key() {
+    let d = District::new().await;
+    let body = d.request_body(&District::open_date());
+
+    let no_key = d
+        .app
+        .client
+        .post(d.app.url("/api/v1/requests"))
+        .bearer_auth(&d.family)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(no_key, StatusCode::BAD_REQUEST, "malformed-request").await;
+
+    let first = d.create_request(&d.family, "key-1", &body).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let (_, first) = read(first).await;
+    assert_eq!(first["status"], "submitted");
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    assert_eq!(etag, "\"v1\"");
+
+    let replay = d.create_request(&d.family, "key-1", &body).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let (_, replay) = read(replay).await;
+    assert_eq!(replay, first);
+
+    let mut other = body.clone();
+    other["notes"] = json!("another body");
+    let conflict = d.create_request(&d.family, "key-1", &other).await;
+    assert_problem(conflict, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+
+    // Keys are the caller's own: the coordinator's key-1 is a new request.
+    let theirs = d.create_request(&d.coordinator, "key-1", &body).await;
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+
+    let (_, list) = d.app.get("/api/v1/requests", Some(&d.family)).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "one per key and caller, none for refusals"
+    );
+}
+
+#[actix_web::test]
+async fn a_key_still_in_progress_answers_409() {
+    let d = District::new().await;
+    let body = d.request_body(&District::open_date());
+    // Claim the key exactly as the first request would, with the same body hash, and leave it.
+    let first = d.create_request(&d.family, "k", &body).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    d.app
+        .services
+        .db
+        .run("test.reopen", {
+            let caller = d.family_id.clone();
+            move |conn| {
+                use diesel::prelude::*;
+                use yui::db::schema::idempotency_keys::dsl;
+                diesel::update(dsl::idempotency_keys.filter(dsl::caller_id.eq(caller)))
+                    .set(dsl::state.eq("in_progress"))
+                    .execute(conn)?;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    let busy = d.create_request(&d.family, "k", &body).await;
+    assert_problem(busy, StatusCode::CONFLICT, "conflict").await;
+}
+
+#[actix_web::test]
+async fn ordering_closes_at_the_cutoff() {
+    let d = District::new().await;
+    let tokyo_today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive();
+    // Today's cutoff was yesterday at 16:00 Tokyo time.
+    let response = d
+        .create_request(
+            &d.family,
+            "late",
+            &d.request_body(&tokyo_today.format("%Y-%m-%d").to_string()),
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "cutoff-passed").await;
+    let cutoff = chrono::DateTime::parse_from_rfc3339(problem["cutoff"].as_str().unwrap()).unwrap();
+    let expected = (tokyo_today - Days::new(1))
+        .and_hms_opt(7, 0, 0)
+        .unwrap()
+        .and_utc();
+    assert_eq!(cutoff, expected, "16:00 JST the day before is 07:00 UTC");
+
+    // A refused create frees its key: the corrected retry with the same key goes through.
+    let mut body = d.request_body(&District::open_date());
+    body["items"] = json!([]);
+    let response = d.create_request(&d.family, "retry", &body).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(problem["field"], "items");
+    let corrected = d
+        .create_request(&d.family, "retry", &d.request_body(&District::open_date()))
+        .await;
+    assert_eq!(corrected.status(), StatusCode::CREATED);
+}
+
+#[actix_web::test]
+async fn edits_need_the_current_etag_and_the_life_cycle_is_enforced() {
+    let d = District::new().await;
+    let created = d
+        .create_request(&d.family, "e", &d.request_body(&District::open_date()))
+        .await;
+    let (_, request) = read(created).await;
+    let path = format!("/api/v1/requests/{}", request["id"].as_str().unwrap());
+
+    let get = d
+        .app
+        .client
+        .get(d.app.url(&path))
+        .bearer_auth(&d.family)
+        .send()
+        .await
+        .unwrap();
+    let etag = get.headers()["etag"].to_str().unwrap().to_owned();
+    let patch = |if_match: Option<&str>, body: Value| {
+        let mut r = d
+            .app
+            .client
+            .patch(d.app.url(&path))
+            .bearer_auth(&d.family)
+            .json(&body);
+        if let Some(tag) = if_match {
+            r = r.header("if-match", tag);
+        }
+        r.send()
+    };
+    assert_problem(
+        patch(None, json!({"notes": "x"})).await.unwrap(),
+        StatusCode::PRECONDITION_REQUIRED,
+        "precondition-required",
+    )
+    .await;
+    let edited = patch(Some(&etag), json!({"notes": "裏口へ"}))
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    assert_eq!(edited.headers()["etag"], "\"v2\"");
+    let (_, edited) = read(edited).await;
+    assert_eq!(edited["notes"], "裏口へ");
+    assert_eq!(
+        edited["items"].as_array().unwrap().len(),
+        2,
+        "items kept when not sent"
+    );
+    assert_problem(
+        patch(Some(&etag), json!({"notes": "stale"})).await.unwrap(),
+        StatusCode::PRECONDITION_FAILED,
+        "precondition-failed",
+    )
+    .await;
+
+    // The life cycle: only allowed steps, and a refusal names the current status.
+    let transition = |step: &'static str| {
+        d.app
+            .client
+            .post(d.app.url(&format!("{path}/transitions")))
+            .bearer_auth(&d.coordinator)
+            .json(&json!({"transition": step}))
+            .send()
+    };
+    let skip = transition("deliver").await.unwrap();
+    let problem = assert_problem(skip, StatusCode::CONFLICT, "invalid-transition").await;
+    assert_eq!(problem["current_status"], "submitted");
+    assert_eq!(transition("lock").await.unwrap().status(), StatusCode::OK);
+    // Locked: the family can no longer edit or cancel.
+    let locked_edit = patch(Some("\"v3\""), json!({"notes": "late"}))
+        .await
+        .unwrap();
+    assert_problem(locked_edit, StatusCode::CONFLICT, "invalid-transition").await;
+    let cancel = d
+        .app
+        .client
+        .post(d.app.url(&format!("{path}/cancel")))
+        .bearer_auth(&d.family)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(cancel, StatusCode::CONFLICT, "invalid-transition").await;
+    // The coordinator may cancel until handover.
+    let cancel = d
+        .app
+        .client
+        .post(d.app.url(&format!("{path}/cancel")))
+        .bearer_auth(&d.coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::OK);
+    let (_, cancelled) = read(cancel).await;
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+#[actix_web::test]
+async fn families_cancel_before_the_cutoff() {
+    let d = District::new().await;
+    let (_, request) = read(
+        d.create_request(&d.family, "c", &d.request_body(&District::open_date()))
+            .await,
+    )
+    .await;
+    let path = format!(
+        "/api/v1/requests/{}/cancel",
+        request["id"].as_str().unwrap()
+    );
+    let response = d
+        .app
+        .client
+        .post(d.app.url(&path))
+        .bearer_auth(&d.family)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, body) = read(response).await;
+    assert_eq!(body["status"], "cancelled");
+}
+
+#[actix_web::test]
+async fn lists_filter_paginate_and_show_only_what_is_yours() {
+    let d = District::new().await;
+    let date = District::open_date();
+    for i in 0..5 {
+        assert_eq!(
+            d.create_request(&d.family, &format!("l{i}"), &d.request_body(&date))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/requests?delivery_date={date}&status=submitted&limit=2");
+    loop {
+        let (status, page) = d.app.get(&path, Some(&d.coordinator)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!(
+                    "/api/v1/requests?delivery_date={date}&status=submitted&limit=2&cursor={cursor}"
+                )
+            }
+            None => break,
+        }
+    }
+    let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (5, 5));
+    let (_, none) = d
+        .app
+        .get("/api/v1/requests?status=delivered", Some(&d.coordinator))
+        .await;
+    assert!(none["items"].as_array().unwrap().is_empty());
+
+    // Another family sees nothing, and cannot order for someone else's parent.
+    let (_, stranger) = d.app.account("family").await;
+    let stranger = access_token(&stranger);
+    let (_, theirs) = d.app.get("/api/v1/requests", Some(&stranger)).await;
+    assert!(theirs["items"].as_array().unwrap().is_empty());
+    let (_, theirs) = d
+        .app
+        .get(
+            &format!("/api/v1/requests?resident_id={}", d.resident_id),
+            Some(&stranger),
+        )
+        .await;
+    assert!(
+        theirs["items"].as_array().unwrap().is_empty(),
+        "a filter never widens a family's view"
+    );
+    let response = d
+        .create_request(&stranger, "x", &d.request_body(&date))
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+    let request_path = format!("/api/v1/requests/{}", seen[0]);
+    assert_eq!(
+        d.app.get(&request_path, Some(&stranger)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // Volunteers see no requests (they get runs).
+    let (_, volunteer) = d.app.account("volunteer").await;
+    assert_eq!(
+        d.app
+            .get("/api/v1/requests", Some(&access_token(&volunteer)))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[actix_web::test]
+async fn every_write_leaves_an_audit_row_with_its_request_id() {
+    let d = District::new().await;
+    let response = d
+        .app
+        .client
+        .post(d.app.url("/api/v1/requests"))
+        .bearer_auth(&d.family)
+        .header("idempotency-key", "a")
+        .header("x-request-id", "audit-me-1")
+        .json(&d.request_body(&District::open_date()))
+        .send()
+        .await
+        .unwrap();
+    let (_, request) = read(response).await;
+    let (status, audit) = d
+        .app
+        .get("/api/v1/audit?entity=request", Some(&d.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let row = &audit["items"][0];
+    assert_eq!(row["entity_id"], request["id"]);
+    assert_eq!(row["action"], "create");
+    assert_eq!(row["actor_id"], d.family_id.as_str());
+    assert_eq!(row["request_id"], "audit-me-1");
+    let (_, all) = d.app.get("/api/v1/audit", Some(&d.coordinator)).await;
+    let entities: std::collections::BTreeSet<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entity"].as_str().unwrap())
+        .collect();
+    assert!(
+        entities.contains("resident") && entities.contains("request"),
+        "{entities:?}"
+    );
+}
