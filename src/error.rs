@@ -43,6 +43,9 @@ pub enum AppError {
         cutoff: Option<chrono::DateTime<chrono::Utc>>,
         editing: bool,
     },
+    /// A neighbourhood would overlap `other`.
+    #[error("the boundary overlaps neighbourhood {other}")]
+    Overlap { other: uuid::Uuid },
     /// A status change the life cycle does not allow; the body names the current status.
     #[error("{detail}")]
     StateConflict {
@@ -95,6 +98,7 @@ impl AppError {
             AppError::Conflict(_) => ("conflict", "Conflict"),
             AppError::CutoffPassed { .. } => ("cutoff-passed", "Ordering closed"),
             AppError::StateConflict { .. } => ("invalid-transition", "Not allowed in this status"),
+            AppError::Overlap { .. } => ("overlap", "Overlapping neighbourhood"),
             AppError::PreconditionRequired => ("precondition-required", "Precondition required"),
             AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
@@ -135,6 +139,9 @@ struct Problem<'a> {
     /// For `invalid-transition`: the status the object is in.
     #[serde(skip_serializing_if = "Option::is_none")]
     current_status: Option<&'a str>,
+    /// For `overlap`: the neighbourhood overlapped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overlapped_id: Option<String>,
 }
 
 impl ResponseError for AppError {
@@ -150,7 +157,9 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) | AppError::StateConflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::StateConflict { .. } | AppError::Overlap { .. } => {
+                StatusCode::CONFLICT
+            }
             AppError::CutoffPassed { editing: true, .. } => StatusCode::CONFLICT,
             AppError::CutoffPassed { editing: false, .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -192,6 +201,10 @@ impl ResponseError for AppError {
             },
             current_status: match self {
                 AppError::StateConflict { current, .. } => Some(current),
+                _ => None,
+            },
+            overlapped_id: match self {
+                AppError::Overlap { other } => Some(other.to_string()),
                 _ => None,
             },
         };

@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod audit;
 pub mod idempotency;
+pub mod neighbourhoods;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod residents;

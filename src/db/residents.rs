@@ -49,6 +49,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<ResidentRow>, Ap
 pub fn of_area(
     conn: &mut DbConnection,
     area: Uuid,
+    review: bool,
     after: Option<String>,
     limit: i64,
 ) -> Result<Vec<ResidentRow>, AppError> {
@@ -56,6 +57,10 @@ pub fn of_area(
         .filter(residents::area_id.eq(area.to_string()))
         .select(ResidentRow::as_select())
         .into_boxed();
+    // Residents on no polygon (or with no location yet): a coordinator places them.
+    if review {
+        query = query.filter(residents::neighbourhood_id.is_null());
+    }
     if let Some(after) = after {
         query = query.filter(residents::id.gt(after));
     }

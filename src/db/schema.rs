@@ -155,6 +155,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    neighbourhoods (id) {
+        id -> Text,
+        area_id -> Text,
+        name -> Text,
+        boundary -> Text,
+        default_hub_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));
@@ -168,4 +180,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     guardian_links,
     grocery_requests,
     request_items,
+    neighbourhoods,
 );

@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod area;
+pub mod geo;
 pub mod request;
 pub mod time;

@@ -31,7 +31,7 @@ pub struct RouteDef {
 }
 
 pub fn routes() -> Vec<RouteDef> {
-    use handlers::{audit, auth, district, health, requests, residents, users};
+    use handlers::{audit, auth, district, health, neighbourhoods, requests, residents, users};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -102,6 +102,30 @@ pub fn routes() -> Vec<RouteDef> {
         route(Method::GET, "/api/v1/hubs/{id}", Access::Roles(AREA), |r| {
             r.to(district::get_hub)
         }),
+        route(
+            Method::POST,
+            "/api/v1/neighbourhoods",
+            Access::Roles(STAFF),
+            |r| r.to(neighbourhoods::create),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/neighbourhoods",
+            Access::Roles(STAFF),
+            |r| r.to(neighbourhoods::list),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/neighbourhoods/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(neighbourhoods::get),
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/neighbourhoods/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(neighbourhoods::replace),
+        ),
         route(
             Method::POST,
             "/api/v1/residents",

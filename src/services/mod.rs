@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod district;
+pub mod neighbourhoods;
 pub mod passwords;
 pub mod requests;
 pub mod residents;
@@ -27,6 +28,7 @@ pub struct Services {
     pub district: district::District,
     pub residents: residents::Residents,
     pub requests: requests::Requests,
+    pub neighbourhoods: neighbourhoods::Neighbourhoods,
 }
 
 impl Services {
@@ -42,6 +44,7 @@ impl Services {
         let district = district::District::new(db.clone());
         let residents = residents::Residents::new(db.clone());
         let requests = requests::Requests::new(db.clone());
+        let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone());
         Ok(Services {
             db,
             accounts,
@@ -50,6 +53,7 @@ impl Services {
             district,
             residents,
             requests,
+            neighbourhoods,
         })
     }
 }

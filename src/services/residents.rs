@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::accounts::Caller;
 use super::audit::Audit;
+use super::neighbourhoods::area_index;
 use crate::db::residents::{GuardianLinkRow, ResidentRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
@@ -222,6 +223,10 @@ impl Residents {
         let audit = Audit::by(caller, Some(area_id));
         self.db
             .transaction("residents.create", move |conn| {
+                let mut row = row;
+                if let (Some(lon), Some(lat)) = (row.lon, row.lat) {
+                    row.neighbourhood_id = area_index(conn, area_id)?.locate(lon, lat);
+                }
                 db::residents::insert(conn, &row)?;
                 let view = row.view(true)?;
                 audit.record(conn, "create", "resident", view.id)?;
@@ -250,10 +255,12 @@ impl Residents {
             .await
     }
 
-    /// Staff: the area's residents; family: their linked residents. No care notes in lists.
+    /// Staff: the area's residents (`review`: only those a coordinator must place, with no
+    /// location or on no polygon); family: their linked residents. No care notes in lists.
     pub async fn list(
         &self,
         caller: &Caller,
+        review: bool,
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<ResidentView>, AppError> {
@@ -263,7 +270,7 @@ impl Residents {
                 let after = after.map(|a| a.to_string());
                 let rows = match caller.role {
                     Role::Family => db::residents::of_guardian(conn, caller.user_id, after, limit)?,
-                    _ => db::residents::of_area(conn, caller.area()?, after, limit)?,
+                    _ => db::residents::of_area(conn, caller.area()?, review, after, limit)?,
                 };
                 rows.iter().map(|r| r.view(false)).collect()
             })

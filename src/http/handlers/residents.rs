@@ -14,6 +14,8 @@ const MAX_PAGE: i64 = 100;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    #[serde(default)]
+    review: bool,
     limit: Option<i64>,
     cursor: Option<Uuid>,
 }
@@ -49,7 +51,7 @@ pub async fn list(
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let mut residents = services
         .residents
-        .list(&caller, query.cursor, limit + 1)
+        .list(&caller, query.review, query.cursor, limit + 1)
         .await?;
     let more = residents.len() > usize::try_from(limit).unwrap_or(0);
     residents.truncate(usize::try_from(limit).unwrap_or(0));
