@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod carriers;
 pub mod idempotency;
 pub mod neighbourhoods;
 pub mod refresh_tokens;

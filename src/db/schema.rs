@@ -167,6 +167,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    volunteer_profiles (user_id) {
+        user_id -> Text,
+        home_lat -> Double,
+        home_lon -> Double,
+        vehicle -> Text,
+        capacity_litres -> Integer,
+        cold_box -> Bool,
+        max_distance_km -> Double,
+        availability -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_trips (id) {
+        id -> Text,
+        area_id -> Text,
+        name -> Text,
+        origin_lat -> Double,
+        origin_lon -> Double,
+        weekdays -> Text,
+        departure -> Text,
+        hub_ids -> Text,
+        spare_ambient -> Integer,
+        spare_chilled -> Integer,
+        spare_frozen -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));
@@ -181,4 +212,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     grocery_requests,
     request_items,
     neighbourhoods,
+    volunteer_profiles,
+    post_trips,
 );

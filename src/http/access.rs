@@ -30,6 +30,8 @@ pub enum Access {
 
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Volunteers (for themselves) and staff.
+pub const VOLUNTEER_AND_STAFF: &[Role] = &[Role::Volunteer, Role::Coordinator, Role::Admin];
 /// Families (for their linked residents) and staff.
 pub const FAMILY_AND_STAFF: &[Role] = &[Role::Family, Role::Coordinator, Role::Admin];
 /// Everyone who works in an area: field roles and staff.

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 
-use self::access::{ADMIN, AREA, Access, AccessTable, FAMILY_AND_STAFF, STAFF};
+use self::access::{
+    ADMIN, AREA, Access, AccessTable, FAMILY_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
+};
 use crate::error::AppError;
 use crate::services::Services;
 
@@ -31,7 +33,9 @@ pub struct RouteDef {
 }
 
 pub fn routes() -> Vec<RouteDef> {
-    use handlers::{audit, auth, district, health, neighbourhoods, requests, residents, users};
+    use handlers::{
+        audit, auth, carriers, district, health, neighbourhoods, requests, residents, users,
+    };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -102,6 +106,30 @@ pub fn routes() -> Vec<RouteDef> {
         route(Method::GET, "/api/v1/hubs/{id}", Access::Roles(AREA), |r| {
             r.to(district::get_hub)
         }),
+        route(
+            Method::PUT,
+            "/api/v1/volunteers/{id}/profile",
+            Access::Roles(VOLUNTEER_AND_STAFF),
+            |r| r.to(carriers::put_profile),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/volunteers/{id}/profile",
+            Access::Roles(VOLUNTEER_AND_STAFF),
+            |r| r.to(carriers::get_profile),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/post-trips",
+            Access::Roles(STAFF),
+            |r| r.to(carriers::create_trip),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/post-trips",
+            Access::Roles(AREA),
+            |r| r.to(carriers::list_trips),
+        ),
         route(
             Method::POST,
             "/api/v1/neighbourhoods",

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod carriers;
 pub mod district;
 pub mod neighbourhoods;
 pub mod passwords;
@@ -29,6 +30,7 @@ pub struct Services {
     pub residents: residents::Residents,
     pub requests: requests::Requests,
     pub neighbourhoods: neighbourhoods::Neighbourhoods,
+    pub carriers: carriers::Carriers,
 }
 
 impl Services {
@@ -45,6 +47,7 @@ impl Services {
         let residents = residents::Residents::new(db.clone());
         let requests = requests::Requests::new(db.clone());
         let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone());
+        let carriers = carriers::Carriers::new(db.clone());
         Ok(Services {
             db,
             accounts,
@@ -54,6 +57,7 @@ impl Services {
             residents,
             requests,
             neighbourhoods,
+            carriers,
         })
     }
 }

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod auth;
+pub mod carriers;
 pub mod district;
 pub mod health;
 pub mod neighbourhoods;

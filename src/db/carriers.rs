@@ -1,0 +1,75 @@
+//! Queries on `volunteer_profiles` and `post_trips`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::{post_trips, volunteer_profiles};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = volunteer_profiles)]
+pub struct VolunteerProfileRow {
+    pub user_id: String,
+    pub home_lat: f64,
+    pub home_lon: f64,
+    pub vehicle: String,
+    pub capacity_litres: i32,
+    pub cold_box: bool,
+    pub max_distance_km: f64,
+    pub availability: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Writes the profile of `row.user_id`, replacing any earlier one.
+pub fn put_profile(conn: &mut DbConnection, row: &VolunteerProfileRow) -> Result<(), AppError> {
+    diesel::delete(volunteer_profiles::table.find(&row.user_id)).execute(conn)?;
+    diesel::insert_into(volunteer_profiles::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_profile(
+    conn: &mut DbConnection,
+    user: Uuid,
+) -> Result<Option<VolunteerProfileRow>, AppError> {
+    Ok(volunteer_profiles::table
+        .find(user.to_string())
+        .select(VolunteerProfileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = post_trips)]
+pub struct PostTripRow {
+    pub id: String,
+    pub area_id: String,
+    pub name: String,
+    pub origin_lat: f64,
+    pub origin_lon: f64,
+    pub weekdays: String,
+    pub departure: String,
+    pub hub_ids: String,
+    pub spare_ambient: i32,
+    pub spare_chilled: i32,
+    pub spare_frozen: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_trip(conn: &mut DbConnection, row: &PostTripRow) -> Result<(), AppError> {
+    diesel::insert_into(post_trips::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn trips_of(conn: &mut DbConnection, area: Uuid) -> Result<Vec<PostTripRow>, AppError> {
+    Ok(post_trips::table
+        .filter(post_trips::area_id.eq(area.to_string()))
+        .select(PostTripRow::as_select())
+        .order((post_trips::name.asc(), post_trips::id.asc()))
+        .load(conn)?)
+}

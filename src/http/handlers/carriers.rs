@@ -1,0 +1,58 @@
+use actix_web::{HttpResponse, web};
+use uuid::Uuid;
+
+use super::district::{Items, created};
+use crate::error::AppError;
+use crate::http::access::Staff;
+use crate::services::Services;
+use crate::services::accounts::Caller;
+use crate::services::carriers::{NewPostTrip, VolunteerProfile};
+
+pub async fn put_profile(
+    services: web::Data<Services>,
+    caller: Caller,
+    user: web::Path<Uuid>,
+    body: web::Json<VolunteerProfile>,
+) -> Result<HttpResponse, AppError> {
+    let profile = services
+        .carriers
+        .put_profile(&caller, user.into_inner(), body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+pub async fn get_profile(
+    services: web::Data<Services>,
+    caller: Caller,
+    user: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .carriers
+            .profile(&caller, user.into_inner())
+            .await?,
+    ))
+}
+
+pub async fn create_trip(
+    services: web::Data<Services>,
+    staff: Staff,
+    body: web::Json<NewPostTrip>,
+) -> Result<HttpResponse, AppError> {
+    let trip = services
+        .carriers
+        .create_trip(&staff.0, body.into_inner())
+        .await?;
+    Ok(created(format!("/api/v1/post-trips/{}", trip.id), &trip))
+}
+
+pub async fn list_trips(
+    services: web::Data<Services>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let items = services.carriers.trips(&caller).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items,
+        next_cursor: None,
+    }))
+}

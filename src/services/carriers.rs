@@ -1,0 +1,298 @@
+//! Carriers: volunteers' profiles (what they can carry, when, how far) and post trips (the
+//! vans' scheduled runs with spare capacity per temperature class).
+
+use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::accounts::Caller;
+use super::audit::Audit;
+use crate::db::carriers::{PostTripRow, VolunteerProfileRow};
+use crate::db::{self, Db};
+use crate::domain::account::Role;
+use crate::domain::area::{Location, Storage, check_name};
+use crate::domain::time;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vehicle {
+    Walk,
+    Bicycle,
+    Car,
+    KeiTruck,
+}
+
+impl Vehicle {
+    fn as_str(self) -> &'static str {
+        match self {
+            Vehicle::Walk => "walk",
+            Vehicle::Bicycle => "bicycle",
+            Vehicle::Car => "car",
+            Vehicle::KeiTruck => "kei_truck",
+        }
+    }
+}
+
+/// A weekly window: weekday 0 (Monday) to 6, local "HH:MM" to "HH:MM".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    pub weekday: u8,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolunteerProfile {
+    pub home: Location,
+    pub vehicle: Vehicle,
+    pub capacity_litres: u32,
+    pub cold_box: bool,
+    pub max_distance_km: f64,
+    pub availability: Vec<Availability>,
+}
+
+fn hhmm(field: &str, raw: &str) -> Result<NaiveTime, AppError> {
+    NaiveTime::parse_from_str(raw, "%H:%M").map_err(|_| AppError::invalid(field, "must be HH:MM"))
+}
+
+impl VolunteerProfile {
+    fn check(&self) -> Result<(), AppError> {
+        self.home.validate("home")?;
+        if !(1..=2000).contains(&self.capacity_litres) {
+            return Err(AppError::invalid("capacity_litres", "must be 1 to 2000"));
+        }
+        if !(self.max_distance_km.is_finite()
+            && self.max_distance_km > 0.0
+            && self.max_distance_km <= 200.0)
+        {
+            return Err(AppError::invalid(
+                "max_distance_km",
+                "must be greater than 0 and at most 200",
+            ));
+        }
+        if self.availability.len() > 28 {
+            return Err(AppError::invalid("availability", "at most 28 windows"));
+        }
+        for (i, window) in self.availability.iter().enumerate() {
+            let field = format!("availability[{i}]");
+            if window.weekday > 6 || hhmm(&field, &window.start)? >= hhmm(&field, &window.end)? {
+                return Err(AppError::invalid(
+                    &field,
+                    "weekday 0 to 6, start before end",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPostTrip {
+    pub name: String,
+    pub origin: Location,
+    pub weekdays: Vec<u8>,
+    pub departure: String,
+    pub hub_ids: Vec<Uuid>,
+    pub spare_capacity: Storage,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PostTripView {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    pub name: String,
+    pub origin: Location,
+    pub weekdays: Vec<u8>,
+    pub departure: String,
+    pub hub_ids: Vec<Uuid>,
+    pub spare_capacity: Storage,
+}
+
+impl PostTripRow {
+    fn view(&self) -> Result<PostTripView, AppError> {
+        let corrupt =
+            |what: &str| AppError::internal(format!("post_trips row {}: bad {what}", self.id));
+        let slots = |v: i32| u32::try_from(v).unwrap_or(0);
+        Ok(PostTripView {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            area_id: Uuid::parse_str(&self.area_id).map_err(|_| corrupt("area"))?,
+            name: self.name.clone(),
+            origin: Location {
+                lat: self.origin_lat,
+                lon: self.origin_lon,
+            },
+            weekdays: serde_json::from_str(&self.weekdays).map_err(|_| corrupt("weekdays"))?,
+            departure: self.departure.clone(),
+            hub_ids: serde_json::from_str(&self.hub_ids).map_err(|_| corrupt("hub_ids"))?,
+            spare_capacity: Storage {
+                ambient: slots(self.spare_ambient),
+                chilled: slots(self.spare_chilled),
+                frozen: slots(self.spare_frozen),
+            },
+        })
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::internal(e.to_string()))
+}
+
+#[derive(Clone)]
+pub struct Carriers {
+    db: Db,
+}
+
+impl Carriers {
+    pub fn new(db: Db) -> Self {
+        Carriers { db }
+    }
+
+    /// A volunteer writes their own profile; staff write those of their area's volunteers.
+    /// Anyone else's (or a non-volunteer's) is 404.
+    pub async fn put_profile(
+        &self,
+        caller: &Caller,
+        user: Uuid,
+        profile: VolunteerProfile,
+    ) -> Result<VolunteerProfile, AppError> {
+        profile.check()?;
+        let row = VolunteerProfileRow {
+            user_id: user.to_string(),
+            home_lat: profile.home.lat,
+            home_lon: profile.home.lon,
+            vehicle: profile.vehicle.as_str().to_owned(),
+            capacity_litres: i32::try_from(profile.capacity_litres).unwrap_or(i32::MAX),
+            cold_box: profile.cold_box,
+            max_distance_km: profile.max_distance_km,
+            availability: json(&profile.availability)?,
+            updated_at: time::now(),
+        };
+        let caller = caller.clone();
+        self.db
+            .transaction("volunteers.put_profile", move |conn| {
+                let (volunteer, _) = db::users::find(conn, user)?.ok_or(AppError::NotFound)?;
+                let allowed = volunteer.role == Role::Volunteer
+                    && (caller.user_id == user
+                        || (caller.role.is_staff()
+                            && volunteer.area_id.is_some_and(|a| caller.works_in(a))));
+                if !allowed {
+                    return Err(AppError::NotFound);
+                }
+                db::carriers::put_profile(conn, &row)?;
+                Audit::by(&caller, volunteer.area_id).record(
+                    conn,
+                    "put_profile",
+                    "volunteer",
+                    user,
+                )?;
+                Ok(profile)
+            })
+            .await
+    }
+
+    pub async fn profile(&self, caller: &Caller, user: Uuid) -> Result<VolunteerProfile, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("volunteers.profile", move |conn| {
+                let (volunteer, _) = db::users::find(conn, user)?.ok_or(AppError::NotFound)?;
+                let allowed = caller.user_id == user
+                    || (caller.role.is_staff()
+                        && volunteer.area_id.is_some_and(|a| caller.works_in(a)));
+                let row = db::carriers::find_profile(conn, user)?
+                    .filter(|_| allowed)
+                    .ok_or(AppError::NotFound)?;
+                let corrupt = |what: &str| {
+                    AppError::internal(format!("volunteer_profiles {user}: bad {what}"))
+                };
+                Ok(VolunteerProfile {
+                    home: Location {
+                        lat: row.home_lat,
+                        lon: row.home_lon,
+                    },
+                    vehicle: serde_json::from_value(serde_json::Value::String(row.vehicle))
+                        .map_err(|_| corrupt("vehicle"))?,
+                    capacity_litres: u32::try_from(row.capacity_litres).unwrap_or(0),
+                    cold_box: row.cold_box,
+                    max_distance_km: row.max_distance_km,
+                    availability: serde_json::from_str(&row.availability)
+                        .map_err(|_| corrupt("availability"))?,
+                })
+            })
+            .await
+    }
+
+    pub async fn create_trip(
+        &self,
+        caller: &Caller,
+        input: NewPostTrip,
+    ) -> Result<PostTripView, AppError> {
+        let area = caller.area()?;
+        let name = check_name("name", &input.name, 100)?;
+        let origin = input.origin.validate("origin")?;
+        if input.weekdays.is_empty() || input.weekdays.iter().any(|d| *d > 6) {
+            return Err(AppError::invalid(
+                "weekdays",
+                "one or more of 0 (Monday) to 6 (Sunday)",
+            ));
+        }
+        hhmm("departure", &input.departure)?;
+        if input.hub_ids.is_empty() {
+            return Err(AppError::invalid(
+                "hub_ids",
+                "a trip serves at least one hub",
+            ));
+        }
+        let slots = |v: u32| {
+            i32::try_from(v).map_err(|_| AppError::invalid("spare_capacity", "is too large"))
+        };
+        let row = PostTripRow {
+            id: Uuid::new_v4().to_string(),
+            area_id: area.to_string(),
+            name,
+            origin_lat: origin.lat,
+            origin_lon: origin.lon,
+            weekdays: json(&input.weekdays)?,
+            departure: input.departure.clone(),
+            hub_ids: json(&input.hub_ids)?,
+            spare_ambient: slots(input.spare_capacity.ambient)?,
+            spare_chilled: slots(input.spare_capacity.chilled)?,
+            spare_frozen: slots(input.spare_capacity.frozen)?,
+            created_at: time::now(),
+        };
+        let audit = Audit::by(caller, Some(area));
+        self.db
+            .transaction("post_trips.create", move |conn| {
+                for hub in &input.hub_ids {
+                    if db::areas::find_hub(conn, *hub)?
+                        .is_none_or(|h| h.area_id != area.to_string())
+                    {
+                        return Err(AppError::invalid(
+                            "hub_ids",
+                            "names a hub outside this area",
+                        ));
+                    }
+                }
+                db::carriers::insert_trip(conn, &row)?;
+                let view = row.view()?;
+                audit.record(conn, "create", "post_trip", view.id)?;
+                Ok(view)
+            })
+            .await
+    }
+
+    pub async fn trips(&self, caller: &Caller) -> Result<Vec<PostTripView>, AppError> {
+        let area = caller.area()?;
+        self.db
+            .run("post_trips.list", move |conn| {
+                db::carriers::trips_of(conn, area)?
+                    .iter()
+                    .map(PostTripRow::view)
+                    .collect()
+            })
+            .await
+    }
+}
