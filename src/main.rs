@@ -25,6 +25,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Load the Nara East demo (hubs, neighbourhoods, residents, volunteers, post trips,
+    /// requests for the next open date) and print its accounts. Running it again adds nothing.
+    SeedDemo,
     /// Administrative tasks.
     Admin {
         #[command(subcommand)]
@@ -73,6 +76,45 @@ fn read_password() -> Result<String, String> {
 async fn run(cli: Cli, config: Config) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(config).await.map_err(|e| e.to_string()),
+        Command::SeedDemo => {
+            let services = server::build_services(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let summary = yui::services::demo::seed(&services)
+                .await
+                .map_err(|e| e.to_string())?;
+            use yui::services::demo;
+            #[allow(clippy::print_stdout)]
+            {
+                println!(
+                    "Demo area {} ({}): {} hubs, {} residents, {} volunteers, {} post trips, {} requests for {}.",
+                    demo::AREA_NAME,
+                    summary.area_id,
+                    summary.hubs,
+                    summary.residents,
+                    summary.volunteers,
+                    summary.post_trips,
+                    summary.requests_for_date,
+                    summary.delivery_date
+                );
+                println!("Sign in as:");
+                println!(
+                    "  coordinator  {}  {}",
+                    demo::COORDINATOR_EMAIL,
+                    demo::COORDINATOR_PASSWORD
+                );
+                println!(
+                    "  family       {}  {}",
+                    demo::FAMILY_EMAIL,
+                    demo::FAMILY_PASSWORD
+                );
+                println!(
+                    "  volunteers   volunteer1..8@nara-east.example.jp  {}",
+                    demo::VOLUNTEER_PASSWORD
+                );
+            }
+            Ok(())
+        }
         Command::Migrate => {
             server::prepare_database(&config)
                 .await

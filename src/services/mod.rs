@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod carriers;
+pub mod demo;
 pub mod district;
 pub mod neighbourhoods;
 pub mod passwords;

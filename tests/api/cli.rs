@@ -7,11 +7,12 @@ use crate::common::*;
 
 fn yui(args: &[&str], envs: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_yui"));
+    // A key of its own, so that no run leaves a generated key in the working directory.
     command
         .args(args)
         .env_remove("DATABASE_URL")
-        .env_remove("YUI_JWT_SECRET")
-        .env_remove("YUI_ENV");
+        .env_remove("YUI_ENV")
+        .env("YUI_JWT_SECRET", std::str::from_utf8(SECRET).unwrap());
     for (key, value) in envs {
         command.env(key, value);
     }
@@ -80,6 +81,7 @@ fn production_without_a_signing_key_does_not_start() {
             ("DATABASE_URL", "sqlite:///nonexistent/yui.db"),
         ],
     )
+    .env_remove("YUI_JWT_SECRET")
     .output()
     .unwrap();
     assert!(!output.status.success());
@@ -271,4 +273,70 @@ fn json_logs_are_one_object_per_line() {
         );
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[actix_web::test]
+async fn seed_demo_twice_duplicates_nothing() {
+    let db = TestDb::new();
+    let url = db.url();
+    let mut outputs = Vec::new();
+    for _ in 0..2 {
+        let output = yui(
+            &["seed-demo"],
+            &[("DATABASE_URL", url.as_str()), ("RUST_LOG", "warn")],
+        )
+        .output()
+        .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        outputs.push(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    assert!(
+        outputs[0].contains("3 hubs, 60 residents, 8 volunteers, 2 post trips, 60 requests"),
+        "{}",
+        outputs[0]
+    );
+    assert_eq!(outputs[0], outputs[1]);
+
+    let app = TestApp::spawn_on(db, |_| {}).await;
+    let coordinator = access_token(
+        &app.login(
+            "coordinator@nara-east.example.jp",
+            "tsukigase-coordinator-demo",
+        )
+        .await,
+    );
+    let (_, requests) = app
+        .get("/api/v1/requests?limit=100", Some(&coordinator))
+        .await;
+    assert_eq!(requests["items"].as_array().unwrap().len(), 60);
+    let (_, review) = app
+        .get("/api/v1/residents?review=true", Some(&coordinator))
+        .await;
+    assert!(
+        review["items"].as_array().unwrap().is_empty(),
+        "every demo resident lies in a neighbourhood"
+    );
+    let family = access_token(
+        &app.login("family@nara-east.example.jp", "tsukigase-family-demo")
+            .await,
+    );
+    let (_, mine) = app.get("/api/v1/requests", Some(&family)).await;
+    assert_eq!(
+        mine["items"].as_array().unwrap().len(),
+        1,
+        "the family sees their parent's request"
+    );
+    let volunteer = access_token(
+        &app.login(
+            "volunteer1@nara-east.example.jp",
+            "tsukigase-volunteer-demo",
+        )
+        .await,
+    );
+    let (_, trips) = app.get("/api/v1/post-trips", Some(&volunteer)).await;
+    assert_eq!(trips["items"].as_array().unwrap().len(), 2);
 }
