@@ -66,6 +66,10 @@ pub struct Config {
     /// Behind a reverse proxy, the client is the last address the proxy appended to
     /// `X-Forwarded-For`; without one, that header is the client's word and is ignored.
     pub trust_forwarded_for: bool,
+    pub geocoder: crate::clients::geocoder::Provider,
+    /// The geocoder's base URL; each provider has its public one by default.
+    pub geocoder_url: Option<String>,
+    pub geocoder_timeout: Duration,
 }
 
 /// A configuration error names the variable it is about.
@@ -165,6 +169,23 @@ impl Config {
             )?,
             workers: number("YUI_WORKERS", default_parallelism(), 1, 256)?,
             trust_forwarded_for: boolean("YUI_TRUST_X_FORWARDED_FOR", false)?,
+            geocoder: match var("YUI_GEOCODER").as_deref() {
+                None | Some("gsi") => crate::clients::geocoder::Provider::Gsi,
+                Some("nominatim") => crate::clients::geocoder::Provider::Nominatim,
+                Some("off") => crate::clients::geocoder::Provider::Off,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "YUI_GEOCODER must be gsi, nominatim or off, not `{other}`"
+                    )));
+                }
+            },
+            geocoder_url: var("YUI_GEOCODER_URL"),
+            geocoder_timeout: Duration::from_millis(number(
+                "YUI_GEOCODER_TIMEOUT_MS",
+                3000,
+                100,
+                60_000,
+            )?),
         })
     }
 
@@ -192,6 +213,10 @@ impl Config {
             password_hash_concurrency: 2,
             workers: 2,
             trust_forwarded_for: false,
+            // Tests never reach out; the geocoder's own tests point it at a local fake.
+            geocoder: crate::clients::geocoder::Provider::Off,
+            geocoder_url: None,
+            geocoder_timeout: Duration::from_millis(500),
         }
     }
 }

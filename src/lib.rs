@@ -1,6 +1,7 @@
 //! Yui: the backend of a mutual-aid grocery service for elderly residents of depopulating
 //! districts. See `DESIGN.md` in the shared folder for the map of the layers below.
 
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod domain;

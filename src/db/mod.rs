@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod audit;
 pub mod carriers;
+pub mod geocode;
 pub mod idempotency;
 pub mod neighbourhoods;
 pub mod refresh_tokens;

@@ -198,6 +198,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    geocode_cache (provider, address) {
+        provider -> Text,
+        address -> Text,
+        lat -> Double,
+        lon -> Double,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));

@@ -45,7 +45,13 @@ impl Services {
         );
         let sessions = sessions::Sessions::new(config, db.clone(), passwords, tokens.clone());
         let district = district::District::new(db.clone());
-        let residents = residents::Residents::new(db.clone());
+        let geocoder = crate::clients::geocoder::Geocoder::new(
+            config.geocoder,
+            config.geocoder_url.clone(),
+            config.geocoder_timeout,
+        )
+        .map_err(AppError::internal)?;
+        let residents = residents::Residents::new(db.clone(), geocoder);
         let requests = requests::Requests::new(db.clone());
         let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone());
         let carriers = carriers::Carriers::new(db.clone());

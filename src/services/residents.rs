@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::accounts::Caller;
 use super::audit::Audit;
 use super::neighbourhoods::area_index;
+use crate::clients::geocoder::{Geocoder, Provider};
 use crate::db::residents::{GuardianLinkRow, ResidentRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
@@ -141,11 +142,47 @@ pub fn visible_resident(
 #[derive(Clone)]
 pub struct Residents {
     db: Db,
+    geocoder: Geocoder,
 }
 
 impl Residents {
-    pub fn new(db: Db) -> Self {
-        Residents { db }
+    pub fn new(db: Db, geocoder: Geocoder) -> Self {
+        Residents { db, geocoder }
+    }
+
+    /// The address's location from the cache or the geocoder; `None` when neither knows it
+    /// (or the geocoder fails, which is logged without the address).
+    async fn geocode(&self, address: &str) -> Result<Option<Location>, AppError> {
+        let provider = self.geocoder.provider();
+        if provider == Provider::Off {
+            return Ok(None);
+        }
+        let key = address.to_owned();
+        let cached = self
+            .db
+            .run("geocode.cached", move |conn| {
+                db::geocode::cached(conn, provider.as_str(), &key)
+            })
+            .await?;
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        match self.geocoder.locate(address).await {
+            Ok(Some(location)) => {
+                let key = address.to_owned();
+                self.db
+                    .transaction("geocode.remember", move |conn| {
+                        db::geocode::remember(conn, provider.as_str(), &key, location)
+                    })
+                    .await?;
+                Ok(Some(location))
+            }
+            Ok(None) => Ok(None),
+            Err(error) => {
+                tracing::warn!(provider = provider.as_str(), error = %error, "geocoding failed; the resident needs review");
+                Ok(None)
+            }
+        }
     }
 
     pub async fn create(
@@ -167,7 +204,7 @@ impl Residents {
         }
         let address = check_name("address", &input.address, 300)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
-        let location = input.location.map(|l| l.validate("location")).transpose()?;
+        let given = input.location.map(|l| l.validate("location")).transpose()?;
         let care_notes = input
             .care_notes
             .as_deref()
@@ -193,6 +230,14 @@ impl Residents {
             }
             (None, None) => None,
         };
+        let (location, location_status) = match given {
+            Some(location) => (Some(location), "given"),
+            None => match self.geocode(&address).await? {
+                Some(location) => (Some(location), "geocoded"),
+                // A coordinator places the resident by hand.
+                None => (None, "needs_review"),
+            },
+        };
         let now = time::now();
         let row = ResidentRow {
             id: Uuid::new_v4().to_string(),
@@ -202,14 +247,7 @@ impl Residents {
             address,
             lat: location.map(|l| l.lat),
             lon: location.map(|l| l.lon),
-            // Without coordinates a coordinator places the resident by hand (or, later, the
-            // geocoder does).
-            location_status: if location.is_some() {
-                "given"
-            } else {
-                "needs_review"
-            }
-            .to_owned(),
+            location_status: location_status.to_owned(),
             neighbourhood_id: None,
             fulfilment: fulfilment.as_str().to_owned(),
             care_notes,

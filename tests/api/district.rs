@@ -19,7 +19,11 @@ pub struct District {
 
 impl District {
     pub async fn new() -> Self {
-        let app = TestApp::spawn().await;
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(tweak: impl FnOnce(&mut yui::config::Config)) -> Self {
+        let app = TestApp::spawn_with(tweak).await;
         let area = app.services.district.area_named("Nara East").await.unwrap();
         let coordinator_email = format!("coordinator-{}@example.jp", uuid::Uuid::new_v4().simple());
         app.services

@@ -9,4 +9,5 @@ mod contract;
 mod database;
 mod district;
 mod errors;
+mod geocoder;
 mod logs;

@@ -1,0 +1,3 @@
+//! Outbound HTTP: the services Yui asks (timeouts set, redirects off).
+
+pub mod geocoder;
