@@ -127,3 +127,46 @@ pub fn is_guardian(conn: &mut DbConnection, resident: Uuid, user: Uuid) -> Resul
         .get_result(conn)?;
     Ok(count > 0)
 }
+
+pub fn find_link(
+    conn: &mut DbConnection,
+    resident: Uuid,
+    user: Uuid,
+) -> Result<Option<GuardianLinkRow>, AppError> {
+    Ok(guardian_links::table
+        .filter(guardian_links::resident_id.eq(resident.to_string()))
+        .filter(guardian_links::user_id.eq(user.to_string()))
+        .select(GuardianLinkRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Turns a requested link into an active one, with the consent now on record.
+pub fn activate_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(), AppError> {
+    diesel::update(guardian_links::table.find(&row.id))
+        .set((
+            guardian_links::relation.eq(&row.relation),
+            guardian_links::status.eq("active"),
+            guardian_links::consent_given_by.eq(&row.consent_given_by),
+            guardian_links::consent_basis.eq(&row.consent_basis),
+            guardian_links::consent_text_version.eq(&row.consent_text_version),
+            guardian_links::consented_at.eq(row.consented_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Links family members asked for in `area`, waiting for a coordinator.
+pub fn requested_links(
+    conn: &mut DbConnection,
+    area: Uuid,
+) -> Result<Vec<GuardianLinkRow>, AppError> {
+    Ok(guardian_links::table
+        .inner_join(residents::table)
+        .filter(residents::area_id.eq(area.to_string()))
+        .filter(guardian_links::status.eq("requested"))
+        .select(GuardianLinkRow::as_select())
+        .order((guardian_links::created_at.asc(), guardian_links::id.asc()))
+        .limit(500)
+        .load(conn)?)
+}

@@ -30,6 +30,7 @@ pub enum Access {
 
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
 pub const ADMIN: &[Role] = &[Role::Admin];
+pub const FAMILY: &[Role] = &[Role::Family];
 /// Volunteers (for themselves) and staff.
 pub const VOLUNTEER_AND_STAFF: &[Role] = &[Role::Volunteer, Role::Coordinator, Role::Admin];
 /// Families (for their linked residents) and staff.

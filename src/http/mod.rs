@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 
 use self::access::{
-    ADMIN, AREA, Access, AccessTable, FAMILY_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
+    ADMIN, AREA, Access, AccessTable, FAMILY, FAMILY_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
 };
 use crate::error::AppError;
 use crate::services::Services;
@@ -177,6 +177,18 @@ pub fn routes() -> Vec<RouteDef> {
             "/api/v1/residents/{id}/guardians",
             Access::Roles(STAFF),
             |r| r.to(residents::link_guardian),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/residents/{id}/guardian-requests",
+            Access::Roles(FAMILY),
+            |r| r.to(residents::request_link),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/guardian-requests",
+            Access::Roles(STAFF),
+            |r| r.to(residents::requested_links),
         ),
         route(
             Method::POST,

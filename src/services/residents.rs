@@ -116,7 +116,8 @@ pub struct GuardianLinkView {
     pub user_id: Uuid,
     pub relation: String,
     pub status: String,
-    pub consent: Consent,
+    /// None while the link is only requested.
+    pub consent: Option<Consent>,
 }
 
 /// The resident `id` if `caller` may see it: staff of its area, or a linked family member.
@@ -315,6 +316,8 @@ impl Residents {
             .await
     }
 
+    /// A coordinator links a family account to a resident, with the consent on record. A link
+    /// the family member asked for is completed; an active one is a conflict.
     pub async fn link_guardian(
         &self,
         caller: &Caller,
@@ -333,8 +336,11 @@ impl Residents {
                     return Err(AppError::invalid("user_id", "must name a family account"));
                 }
                 let now = time::now();
+                let existing = db::residents::find_link(conn, resident_id, input.user_id)?;
                 let row = GuardianLinkRow {
-                    id: Uuid::new_v4().to_string(),
+                    id: existing
+                        .as_ref()
+                        .map_or_else(|| Uuid::new_v4().to_string(), |l| l.id.clone()),
                     resident_id: resident.id.clone(),
                     user_id: input.user_id.to_string(),
                     relation,
@@ -343,25 +349,112 @@ impl Residents {
                     consent_basis: Some(input.consent.basis.clone()),
                     consent_text_version: Some(input.consent.text_version.clone()),
                     consented_at: Some(now),
-                    created_at: now,
+                    created_at: existing.as_ref().map_or(now, |l| l.created_at),
                 };
-                db::residents::insert_link(conn, &row)?;
-                let id = Uuid::parse_str(&row.id).map_err(|e| AppError::internal(e.to_string()))?;
+                match existing {
+                    Some(link) if link.status == "active" => {
+                        return Err(AppError::Conflict(
+                            "this family member is linked to this resident already".into(),
+                        ));
+                    }
+                    Some(_) => db::residents::activate_link(conn, &row)?,
+                    None => db::residents::insert_link(conn, &row)?,
+                }
                 Audit::by(&caller, Some(resident.area()?)).record(
                     conn,
                     "link_guardian",
                     "resident",
                     resident_id,
                 )?;
-                Ok(GuardianLinkView {
-                    id,
-                    resident_id,
-                    user_id: input.user_id,
-                    relation: row.relation,
-                    status: row.status,
-                    consent: input.consent,
-                })
+                row.view()
             })
             .await
+    }
+
+    /// A family member asks to be linked to a resident (whose id the coordinator gave them);
+    /// the link waits for a coordinator, who records the consent.
+    pub async fn request_link(
+        &self,
+        caller: &Caller,
+        resident_id: Uuid,
+        relation: &str,
+    ) -> Result<GuardianLinkView, AppError> {
+        let relation = check_name("relation", relation, 50)?;
+        let caller = caller.clone();
+        self.db
+            .transaction("residents.request_link", move |conn| {
+                let resident = db::residents::find(conn, resident_id)?.ok_or(AppError::NotFound)?;
+                if let Some(link) = db::residents::find_link(conn, resident_id, caller.user_id)? {
+                    return Err(AppError::Conflict(format!(
+                        "a link to this resident is {} already",
+                        link.status
+                    )));
+                }
+                let now = time::now();
+                let row = GuardianLinkRow {
+                    id: Uuid::new_v4().to_string(),
+                    resident_id: resident.id.clone(),
+                    user_id: caller.user_id.to_string(),
+                    relation,
+                    status: "requested".to_owned(),
+                    consent_given_by: None,
+                    consent_basis: None,
+                    consent_text_version: None,
+                    consented_at: None,
+                    created_at: now,
+                };
+                db::residents::insert_link(conn, &row)?;
+                Audit::by(&caller, Some(resident.area()?)).record(
+                    conn,
+                    "request_link",
+                    "resident",
+                    resident_id,
+                )?;
+                row.view()
+            })
+            .await
+    }
+
+    /// Links asked for in the caller's area, oldest first.
+    pub async fn requested_links(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<GuardianLinkView>, AppError> {
+        let area = caller.area()?;
+        self.db
+            .run("residents.requested_links", move |conn| {
+                db::residents::requested_links(conn, area)?
+                    .iter()
+                    .map(GuardianLinkRow::view)
+                    .collect()
+            })
+            .await
+    }
+}
+
+impl GuardianLinkRow {
+    fn view(&self) -> Result<GuardianLinkView, AppError> {
+        let corrupt =
+            |what: &str| AppError::internal(format!("guardian_links row {}: bad {what}", self.id));
+        let consent = match (
+            &self.consent_given_by,
+            &self.consent_basis,
+            &self.consent_text_version,
+        ) {
+            (Some(given_by), Some(basis), Some(text_version)) => Some(Consent {
+                given_by: given_by.clone(),
+                basis: basis.clone(),
+                text_version: text_version.clone(),
+            }),
+            _ => None,
+        };
+        Ok(GuardianLinkView {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            resident_id: Uuid::parse_str(&self.resident_id).map_err(|_| corrupt("resident"))?,
+            user_id: Uuid::parse_str(&self.user_id).map_err(|_| corrupt("user"))?,
+            relation: self.relation.clone(),
+            status: self.status.clone(),
+            consent,
+        })
     }
 }

@@ -79,3 +79,34 @@ pub async fn link_guardian(
         .await?;
     Ok(created(format!("/api/v1/residents/{resident_id}"), &link))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequestBody {
+    relation: String,
+}
+
+pub async fn request_link(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<LinkRequestBody>,
+) -> Result<HttpResponse, AppError> {
+    let resident_id = id.into_inner();
+    let link = services
+        .residents
+        .request_link(&caller, resident_id, &body.relation)
+        .await?;
+    Ok(created(format!("/api/v1/residents/{resident_id}"), &link))
+}
+
+pub async fn requested_links(
+    services: web::Data<Services>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    let items = services.residents.requested_links(&staff.0).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items,
+        next_cursor: None,
+    }))
+}
