@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConnection;
-use super::schema::{areas, hubs};
+use super::schema::{areas, hub_keepers, hubs};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -114,4 +114,36 @@ impl AreaRow {
             circuity_factor: self.circuity_factor,
         })
     }
+}
+
+/// Links a hub keeper to a hub; linking twice is a no-op.
+pub fn add_keeper(
+    conn: &mut DbConnection,
+    hub: Uuid,
+    user: Uuid,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let exists: i64 = hub_keepers::table
+        .filter(hub_keepers::hub_id.eq(hub.to_string()))
+        .filter(hub_keepers::user_id.eq(user.to_string()))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(hub_keepers::table)
+            .values((
+                hub_keepers::hub_id.eq(hub.to_string()),
+                hub_keepers::user_id.eq(user.to_string()),
+                hub_keepers::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn keepers_of(conn: &mut DbConnection, hub: &str) -> Result<Vec<String>, AppError> {
+    Ok(hub_keepers::table
+        .filter(hub_keepers::hub_id.eq(hub))
+        .select(hub_keepers::user_id)
+        .order(hub_keepers::user_id.asc())
+        .load(conn)?)
 }

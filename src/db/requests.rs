@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConnection;
-use super::schema::{grocery_requests, request_items, residents};
+use super::schema::{grocery_requests, neighbourhoods, request_items, residents};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -117,6 +117,8 @@ pub struct RequestFilter {
     pub delivery_date: Option<String>,
     pub status: Option<String>,
     pub neighbourhood_id: Option<Uuid>,
+    /// Requests of residents whose neighbourhood's default hub this is.
+    pub hub_id: Option<Uuid>,
 }
 
 /// A page in (created_at, id) order after `after`.
@@ -144,6 +146,12 @@ pub fn list(
     }
     if let Some(neighbourhood) = filter.neighbourhood_id {
         query = query.filter(residents::neighbourhood_id.eq(neighbourhood.to_string()));
+    }
+    if let Some(hub) = filter.hub_id {
+        let served = neighbourhoods::table
+            .filter(neighbourhoods::default_hub_id.eq(hub.to_string()))
+            .select(neighbourhoods::id.nullable());
+        query = query.filter(residents::neighbourhood_id.eq_any(served));
     }
     if let Some((at, id)) = after {
         query = query.filter(

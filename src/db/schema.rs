@@ -208,6 +208,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hub_keepers (hub_id, user_id) {
+        hub_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));
@@ -224,4 +232,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     neighbourhoods,
     volunteer_profiles,
     post_trips,
+    hub_keepers,
 );

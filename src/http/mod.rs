@@ -107,6 +107,12 @@ pub fn routes() -> Vec<RouteDef> {
             r.to(district::get_hub)
         }),
         route(
+            Method::POST,
+            "/api/v1/hubs/{id}/keepers",
+            Access::Roles(STAFF),
+            |r| r.to(district::add_keeper),
+        ),
+        route(
             Method::PUT,
             "/api/v1/volunteers/{id}/profile",
             Access::Roles(VOLUNTEER_AND_STAFF),

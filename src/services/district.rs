@@ -102,6 +102,9 @@ pub struct HubView {
     pub location: Location,
     pub storage: Storage,
     pub opening_hours: Vec<OpeningHours>,
+    /// The hub keepers' user ids (on single-hub reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keeper_ids: Option<Vec<Uuid>>,
 }
 
 impl HubRow {
@@ -124,6 +127,7 @@ impl HubRow {
             },
             opening_hours: serde_json::from_str(&self.opening_hours)
                 .map_err(|_| corrupt("opening_hours"))?,
+            keeper_ids: None,
         })
     }
 }
@@ -277,16 +281,67 @@ impl District {
         let caller = caller.clone();
         self.db
             .run("hubs.find", move |conn| {
+                let row = db::areas::find_hub(conn, id)?.ok_or(AppError::NotFound)?;
+                let mut hub = row.view()?;
+                if !caller.works_in(hub.area_id) {
+                    return Err(AppError::NotFound);
+                }
+                hub.keeper_ids = Some(
+                    db::areas::keepers_of(conn, &row.id)?
+                        .iter()
+                        .map(|k| Uuid::parse_str(k).map_err(|e| AppError::internal(e.to_string())))
+                        .collect::<Result<_, _>>()?,
+                );
+                Ok(hub)
+            })
+            .await
+    }
+
+    /// Makes `user` (a hub keeper account) a keeper of hub `id`; a keeper without an area
+    /// joins the hub's.
+    pub async fn add_keeper(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        user: Uuid,
+    ) -> Result<HubView, AppError> {
+        let audit = Audit::by(caller, caller.area_id);
+        let staff = caller.clone();
+        self.db
+            .transaction("hubs.add_keeper", move |conn| {
                 let hub = db::areas::find_hub(conn, id)?
                     .ok_or(AppError::NotFound)?
                     .view()?;
-                if caller.works_in(hub.area_id) {
-                    Ok(hub)
-                } else {
-                    Err(AppError::NotFound)
+                if !staff.works_in(hub.area_id) {
+                    return Err(AppError::NotFound);
                 }
+                let (keeper, _) = db::users::find(conn, user)?
+                    .ok_or_else(|| AppError::invalid("user_id", "names no account"))?;
+                if keeper.role != crate::domain::account::Role::HubKeeper {
+                    return Err(AppError::invalid(
+                        "user_id",
+                        "must name a hub_keeper account",
+                    ));
+                }
+                match keeper.area_id {
+                    None => db::users::set_area(conn, user, Some(hub.area_id))?,
+                    Some(area) if area != hub.area_id => {
+                        return Err(AppError::invalid(
+                            "user_id",
+                            "the hub keeper works in another area",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                db::areas::add_keeper(conn, id, user, time::now())?;
+                audit
+                    .clone()
+                    .in_area(hub.area_id)
+                    .record(conn, "add_keeper", "hub", id)?;
+                Ok(())
             })
-            .await
+            .await?;
+        self.hub(caller, id).await
     }
 
     pub async fn hubs(&self, caller: &Caller) -> Result<Vec<HubView>, AppError> {

@@ -871,3 +871,68 @@ async fn a_family_member_asks_for_a_link_and_a_coordinator_completes_it() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[actix_web::test]
+async fn hub_keepers_join_their_hub_and_requests_filter_by_hub() {
+    let d = District::new().await;
+    let (_, hub) = d
+        .app
+        .post("/api/v1/hubs", json!({"name": "月ヶ瀬", "kind": "community_room", "location": {"lat": 34.71, "lon": 136.0}, "storage": {"ambient": 20, "chilled": 6, "frozen": 2}}), Some(&d.coordinator))
+        .await;
+    let hub_id = hub["id"].as_str().unwrap();
+    let (keeper_id, keeper) = d.app.account("hub_keeper").await;
+    let path = format!("/api/v1/hubs/{hub_id}/keepers");
+    let (status, problem) = d
+        .app
+        .post(&path, json!({"user_id": d.family_id}), Some(&d.coordinator))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only hub keeper accounts: {problem}"
+    );
+    let (status, with_keeper) = d
+        .app
+        .post(&path, json!({"user_id": keeper_id}), Some(&d.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{with_keeper}");
+    assert_eq!(with_keeper["keeper_ids"], json!([keeper_id]));
+    // The keeper now works in the area and sees the hub.
+    assert_eq!(
+        d.app
+            .get(
+                &format!("/api/v1/hubs/{hub_id}"),
+                Some(&access_token(&keeper))
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    d.app
+        .post("/api/v1/neighbourhoods", json!({"name": "月ヶ瀬", "boundary": square(135.95, 34.65, 0.1), "default_hub_id": hub_id}), Some(&d.coordinator))
+        .await;
+    let date = District::open_date();
+    assert_eq!(
+        d.create_request(&d.family, "h", &d.request_body(&date))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let (_, served) = d
+        .app
+        .get(
+            &format!("/api/v1/requests?hub_id={hub_id}"),
+            Some(&d.coordinator),
+        )
+        .await;
+    assert_eq!(served["items"].as_array().unwrap().len(), 1);
+    let (_, other) = d
+        .app
+        .get(
+            &format!("/api/v1/requests?hub_id={}", uuid::Uuid::new_v4()),
+            Some(&d.coordinator),
+        )
+        .await;
+    assert!(other["items"].as_array().unwrap().is_empty());
+}

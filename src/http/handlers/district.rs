@@ -89,3 +89,23 @@ pub async fn get_hub(
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.district.hub(&caller, id.into_inner()).await?))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeeperBody {
+    user_id: Uuid,
+}
+
+pub async fn add_keeper(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    body: web::Json<KeeperBody>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .district
+            .add_keeper(&staff.0, id.into_inner(), body.user_id)
+            .await?,
+    ))
+}

@@ -131,6 +131,7 @@ pub struct ListQuery {
     status: Option<String>,
     resident_id: Option<Uuid>,
     neighbourhood_id: Option<Uuid>,
+    hub_id: Option<Uuid>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -173,6 +174,7 @@ pub async fn list(
             .transpose()?,
         resident_ids: query.resident_id.map(|r| vec![r.to_string()]),
         neighbourhood_id: query.neighbourhood_id,
+        hub_id: query.hub_id,
         area_id: None,
     };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
