@@ -208,6 +208,11 @@ impl TestApp {
 
     /// Makes an account the way the CLI does and signs it in; returns (user id, tokens).
     pub async fn account(&self, role: &str) -> (String, Value) {
+        self.account_in(role, None).await
+    }
+
+    /// Like `account`, working in `area`.
+    pub async fn account_in(&self, role: &str, area: Option<uuid::Uuid>) -> (String, Value) {
         let email = format!("{role}-{}@example.jp", uuid::Uuid::new_v4().simple());
         let user = self
             .services
@@ -218,7 +223,7 @@ impl TestApp {
                 display_name: format!("Test {role}"),
                 locale: "ja".into(),
                 role: role.into(),
-                area_id: None,
+                area_id: area,
             })
             .await
             .unwrap();

@@ -8,6 +8,7 @@ mod common;
 mod contract;
 mod database;
 mod district;
+mod district_access;
 mod errors;
 mod geocoder;
 mod logs;

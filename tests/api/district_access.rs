@@ -1,0 +1,285 @@
+//! Who may do what to the objects of a district: role × relationship × route → status.
+//! Objects a caller may not see answer 404, routes their role may not use 403.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::district::District;
+
+const CALLERS: [&str; 9] = [
+    "anonymous",
+    "family linked",
+    "family not linked",
+    "volunteer",
+    "carrier",
+    "hub keeper",
+    "coordinator of this area",
+    "coordinator of another area",
+    "admin",
+];
+
+#[actix_web::test]
+async fn role_and_relationship_by_route() {
+    let d = District::new().await;
+    let area: uuid::Uuid = d.area_id.parse().unwrap();
+    let other_area = d
+        .app
+        .services
+        .district
+        .area_named("Yoshino")
+        .await
+        .unwrap()
+        .id;
+    let mut tokens: Vec<Option<String>> = vec![None, Some(d.family.clone())];
+    let (_, unlinked) = d.app.account("family").await;
+    tokens.push(Some(access_token(&unlinked)));
+    let mut volunteer_id = String::new();
+    for role in ["volunteer", "carrier", "hub_keeper"] {
+        let (id, t) = d.app.account_in(role, Some(area)).await;
+        if role == "volunteer" {
+            volunteer_id = id;
+        }
+        tokens.push(Some(access_token(&t)));
+    }
+    tokens.push(Some(d.coordinator.clone()));
+    let (_, other) = d.app.account_in("coordinator", Some(other_area)).await;
+    tokens.push(Some(access_token(&other)));
+    let (_, admin) = d.app.account("admin").await;
+    tokens.push(Some(access_token(&admin)));
+
+    // The objects of the area.
+    let (_, hub) = d
+        .app
+        .post("/api/v1/hubs", json!({"name": "H", "kind": "other", "location": {"lat": 34.7, "lon": 136.0}, "storage": {"ambient": 1, "chilled": 1, "frozen": 1}}), Some(&d.coordinator))
+        .await;
+    let (_, neighbourhood) = d
+        .app
+        .post("/api/v1/neighbourhoods", json!({"name": "N", "boundary": {"type": "Polygon", "coordinates": [[[135.9, 34.6], [136.1, 34.6], [136.1, 34.8], [135.9, 34.8], [135.9, 34.6]]]}}), Some(&d.coordinator))
+        .await;
+    let (_, request) = read(
+        d.create_request(
+            &d.family,
+            "fixture",
+            &d.request_body(&District::open_date()),
+        )
+        .await,
+    )
+    .await;
+    let profile = json!({"home": {"lat": 34.7, "lon": 136.0}, "vehicle": "car", "capacity_litres": 100, "cold_box": false, "max_distance_km": 10.0, "availability": []});
+    let status = d
+        .app
+        .client
+        .put(
+            d.app
+                .url(&format!("/api/v1/volunteers/{volunteer_id}/profile")),
+        )
+        .bearer_auth(&d.coordinator)
+        .json(&profile)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let (hub, neighbourhood, request, resident) = (
+        hub["id"].as_str().unwrap().to_owned(),
+        neighbourhood["id"].as_str().unwrap().to_owned(),
+        request["id"].as_str().unwrap().to_owned(),
+        d.resident_id.clone(),
+    );
+
+    use StatusCode as S;
+    const OK: S = S::OK;
+    const CREATED: S = S::CREATED;
+    const UNAUTH: S = S::UNAUTHORIZED;
+    const NO: S = S::FORBIDDEN;
+    const HIDDEN: S = S::NOT_FOUND;
+    // Rows: method, path, body, extra header, expected status per caller (in CALLERS order).
+    let table: Vec<(&str, String, Option<Value>, Option<(&str, &str)>, [S; 9])> = vec![
+        (
+            "GET",
+            format!("/api/v1/areas/{}", d.area_id),
+            None,
+            None,
+            [UNAUTH, HIDDEN, HIDDEN, OK, OK, OK, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            format!("/api/v1/hubs/{hub}"),
+            None,
+            None,
+            [UNAUTH, NO, NO, OK, OK, OK, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            format!("/api/v1/neighbourhoods/{neighbourhood}"),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            format!("/api/v1/residents/{resident}"),
+            None,
+            None,
+            [UNAUTH, OK, HIDDEN, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            format!("/api/v1/requests/{request}"),
+            None,
+            None,
+            [UNAUTH, OK, HIDDEN, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            "/api/v1/requests".to_owned(),
+            None,
+            None,
+            [UNAUTH, OK, OK, NO, NO, NO, OK, OK, OK],
+        ),
+        (
+            "GET",
+            "/api/v1/residents".to_owned(),
+            None,
+            None,
+            [UNAUTH, OK, OK, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        (
+            "GET",
+            "/api/v1/post-trips".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, OK, OK, OK, OK, OK, S::CONFLICT],
+        ),
+        (
+            "GET",
+            format!("/api/v1/volunteers/{volunteer_id}/profile"),
+            None,
+            None,
+            [UNAUTH, NO, NO, OK, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            "/api/v1/audit".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        // A stale If-Match: callers who may see the request learn it changed; others nothing.
+        (
+            "PATCH",
+            format!("/api/v1/requests/{request}"),
+            Some(json!({"notes": "x"})),
+            Some(("if-match", "\"v999\"")),
+            [
+                UNAUTH,
+                S::PRECONDITION_FAILED,
+                HIDDEN,
+                NO,
+                NO,
+                NO,
+                S::PRECONDITION_FAILED,
+                HIDDEN,
+                S::PRECONDITION_FAILED,
+            ],
+        ),
+        // A step the life cycle refuses: staff of the area learn the status, others nothing.
+        (
+            "POST",
+            format!("/api/v1/requests/{request}/transitions"),
+            Some(json!({"transition": "deliver"})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, S::CONFLICT, HIDDEN, S::CONFLICT],
+        ),
+        // Linking a non-family account: refused as invalid for those who may see the resident.
+        (
+            "POST",
+            format!("/api/v1/residents/{resident}/guardians"),
+            Some(
+                json!({"user_id": volunteer_id, "relation": "x", "consent": {"given_by": "a", "basis": "b", "text_version": "c"}}),
+            ),
+            None,
+            [
+                UNAUTH,
+                NO,
+                NO,
+                NO,
+                NO,
+                NO,
+                S::UNPROCESSABLE_ENTITY,
+                HIDDEN,
+                S::UNPROCESSABLE_ENTITY,
+            ],
+        ),
+        (
+            "POST",
+            format!("/api/v1/hubs/{hub}/keepers"),
+            Some(json!({"user_id": volunteer_id})),
+            None,
+            [
+                UNAUTH,
+                NO,
+                NO,
+                NO,
+                NO,
+                NO,
+                S::UNPROCESSABLE_ENTITY,
+                HIDDEN,
+                S::UNPROCESSABLE_ENTITY,
+            ],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/neighbourhoods/{neighbourhood}"),
+            Some(json!({"name": "N", "boundary": {"type": "Point", "coordinates": [0, 0]}})),
+            None,
+            [
+                UNAUTH,
+                NO,
+                NO,
+                NO,
+                NO,
+                NO,
+                S::UNPROCESSABLE_ENTITY,
+                S::UNPROCESSABLE_ENTITY,
+                S::CONFLICT,
+            ],
+        ),
+        // Ordering for the resident: the linked family, staff of the area and admins.
+        (
+            "POST",
+            "/api/v1/requests".to_owned(),
+            Some(d.request_body(&District::open_date())),
+            Some(("idempotency-key", "table")),
+            [
+                UNAUTH, CREATED, HIDDEN, NO, NO, NO, CREATED, HIDDEN, CREATED,
+            ],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, header, expected) in &table {
+        for (who, (token, want)) in CALLERS.iter().zip(tokens.iter().zip(expected.iter())) {
+            let mut request = d.app.client.request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                d.app.url(path),
+            );
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            if let Some((name, value)) = header {
+                request = request.header(*name, *value);
+            }
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let got = request.send().await.unwrap().status();
+            if got != *want {
+                failures.push(format!(
+                    "{who:28} {method:5} {path}: expected {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
