@@ -19,6 +19,15 @@ const CALLERS: [&str; 9] = [
     "admin",
 ];
 
+/// Method, path, body, an extra header, and the expected status per caller (in `CALLERS` order).
+type Row = (
+    &'static str,
+    String,
+    Option<Value>,
+    Option<(&'static str, &'static str)>,
+    [StatusCode; 9],
+);
+
 #[actix_web::test]
 async fn role_and_relationship_by_route() {
     let d = District::new().await;
@@ -94,8 +103,7 @@ async fn role_and_relationship_by_route() {
     const UNAUTH: S = S::UNAUTHORIZED;
     const NO: S = S::FORBIDDEN;
     const HIDDEN: S = S::NOT_FOUND;
-    // Rows: method, path, body, extra header, expected status per caller (in CALLERS order).
-    let table: Vec<(&str, String, Option<Value>, Option<(&str, &str)>, [S; 9])> = vec![
+    let table: Vec<Row> = vec![
         (
             "GET",
             format!("/api/v1/areas/{}", d.area_id),
