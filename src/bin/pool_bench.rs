@@ -13,10 +13,18 @@ use yui::db::audit::AuditRow;
 #[actix_web::main]
 async fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let inserts: usize = args.next().map_or(Ok(5000), |a| a.parse()).map_err(|e| format!("INSERTS: {e}"))?;
-    let concurrency: usize = args.next().map_or(Ok(8), |a| a.parse()).map_err(|e| format!("CONCURRENCY: {e}"))?;
+    let inserts: usize = args
+        .next()
+        .map_or(Ok(5000), |a| a.parse())
+        .map_err(|e| format!("INSERTS: {e}"))?;
+    let concurrency: usize = args
+        .next()
+        .map_or(Ok(8), |a| a.parse())
+        .map_err(|e| format!("CONCURRENCY: {e}"))?;
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let db = yui::server::prepare_database(&config).await.map_err(|e| e.to_string())?;
+    let db = yui::server::prepare_database(&config)
+        .await
+        .map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
@@ -36,7 +44,11 @@ async fn main() -> Result<(), String> {
                     at: yui::domain::time::now(),
                 };
                 let t = Instant::now();
-                db.transaction("bench.insert", move |conn| yui::db::audit::insert(conn, &row)).await.map_err(|e| e.to_string())?;
+                db.transaction("bench.insert", move |conn| {
+                    yui::db::audit::insert(conn, &row)
+                })
+                .await
+                .map_err(|e| e.to_string())?;
                 latencies.push(t.elapsed());
             }
             Ok::<_, String>(latencies)
@@ -48,7 +60,12 @@ async fn main() -> Result<(), String> {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let p = |q: f64| latencies.get(((latencies.len() as f64 - 1.0) * q) as usize).copied().unwrap_or_default();
+    let p = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
     println!(
         "{} bare inserts, {} at once, on {}: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
         latencies.len(),

@@ -936,3 +936,80 @@ async fn hub_keepers_join_their_hub_and_requests_filter_by_hub() {
         .await;
     assert!(other["items"].as_array().unwrap().is_empty());
 }
+
+#[actix_web::test]
+async fn after_the_cutoff_families_can_neither_edit_nor_cancel() {
+    let d = District::new().await;
+    let (_, request) = read(
+        d.create_request(&d.family, "late", &d.request_body(&District::open_date()))
+            .await,
+    )
+    .await;
+    let id = request["id"].as_str().unwrap().to_owned();
+    // Time passes: move the request to today, whose cutoff (yesterday 16:00) is behind us.
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    d.app
+        .services
+        .db
+        .run("test.backdate", {
+            let id = id.clone();
+            move |conn| {
+                use diesel::prelude::*;
+                use yui::db::schema::grocery_requests::dsl;
+                diesel::update(dsl::grocery_requests.filter(dsl::id.eq(id)))
+                    .set(dsl::delivery_date.eq(today))
+                    .execute(conn)?;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    let path = format!("/api/v1/requests/{id}");
+    let edit = d
+        .app
+        .client
+        .patch(d.app.url(&path))
+        .bearer_auth(&d.family)
+        .header("if-match", "\"v1\"")
+        .json(&json!({"notes": "too late"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(edit, StatusCode::CONFLICT, "cutoff-passed").await;
+    assert!(problem["cutoff"].is_string());
+    let cancel = d
+        .app
+        .client
+        .post(d.app.url(&format!("{path}/cancel")))
+        .bearer_auth(&d.family)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(cancel, StatusCode::CONFLICT, "cutoff-passed").await;
+    assert!(problem["cutoff"].is_string());
+    // The coordinator still can, until handover.
+    let edit = d
+        .app
+        .client
+        .patch(d.app.url(&path))
+        .bearer_auth(&d.coordinator)
+        .header("if-match", "\"v1\"")
+        .json(&json!({"notes": "by phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::OK);
+    let cancel = d
+        .app
+        .client
+        .post(d.app.url(&format!("{path}/cancel")))
+        .bearer_auth(&d.coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::OK);
+}
