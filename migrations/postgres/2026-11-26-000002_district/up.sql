@@ -84,6 +84,8 @@ CREATE TABLE grocery_requests (
 );
 
 CREATE INDEX grocery_requests_area_date ON grocery_requests (area_id, delivery_date, created_at, id);
+-- The lists' order: (created_at, id) within an area, with or without a date filter.
+CREATE INDEX grocery_requests_area_created ON grocery_requests (area_id, created_at, id);
 CREATE INDEX grocery_requests_resident ON grocery_requests (resident_id);
 
 CREATE TABLE request_items (
