@@ -3,6 +3,7 @@
 pub mod access;
 pub mod client;
 pub mod handlers;
+pub mod pagination;
 pub mod request_id;
 
 use std::sync::Arc;

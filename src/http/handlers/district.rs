@@ -10,13 +10,7 @@ use crate::services::accounts::Caller;
 use crate::services::audit::Audit;
 use crate::services::district::{AreaView, NewArea, NewHub};
 
-/// A list that fits in one answer; `next_cursor` is there so that clients read every list
-/// the same way.
-#[derive(Serialize)]
-pub struct Items<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
+pub use crate::http::pagination::Items;
 
 pub fn created<T: Serialize>(path: String, body: &T) -> HttpResponse {
     HttpResponse::Created()

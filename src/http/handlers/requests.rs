@@ -1,22 +1,17 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::district::Items;
 use crate::db::requests::RequestFilter;
 use crate::domain::area::parse_date;
 use crate::domain::request::{RequestStatus, Transition};
 use crate::error::AppError;
 use crate::http::access::Staff;
+use crate::http::pagination;
 use crate::services::Services;
 use crate::services::accounts::Caller;
 use crate::services::requests::{NewRequest, RequestChanges, RequestView};
-
-const MAX_PAGE: i64 = 100;
 
 fn header_value(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
@@ -136,25 +131,6 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-fn encode_cursor(view: &RequestView) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}", view.created_at, view.id))
-}
-
-fn decode_cursor(raw: &str) -> Result<(NaiveDateTime, String), AppError> {
-    let bad = || AppError::invalid("cursor", "is not a cursor this API gave out");
-    let text = URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(bad)?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    let at = chrono::DateTime::parse_from_rfc3339(at)
-        .map_err(|_| bad())?
-        .naive_utc();
-    Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok((at, id.to_owned()))
-}
-
 pub async fn list(
     services: web::Data<Services>,
     caller: Caller,
@@ -177,21 +153,17 @@ pub async fn list(
         hub_id: query.hub_id,
         area_id: None,
     };
-    let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let mut views = services
+    let limit = pagination::limit(query.limit);
+    let after = query
+        .cursor
+        .as_deref()
+        .map(pagination::parse_time_cursor)
+        .transpose()?;
+    let views = services
         .requests
         .list(&caller, filter, after, limit + 1)
         .await?;
-    let more = views.len() > usize::try_from(limit).unwrap_or(0);
-    views.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        views.last().map(encode_cursor)
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(Items {
-        items: views,
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(pagination::page(views, limit, |v| {
+        pagination::rfc3339_cursor(&v.created_at, &v.id.to_string())
+    })))
 }

@@ -5,11 +5,10 @@ use uuid::Uuid;
 use super::district::{Items, created};
 use crate::error::AppError;
 use crate::http::access::Staff;
+use crate::http::pagination;
 use crate::services::Services;
 use crate::services::accounts::Caller;
 use crate::services::residents::{NewGuardianLink, NewResident};
-
-const MAX_PAGE: i64 = 100;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,22 +47,12 @@ pub async fn list(
     caller: Caller,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let mut residents = services
+    let limit = pagination::limit(query.limit);
+    let residents = services
         .residents
         .list(&caller, query.review, query.cursor, limit + 1)
         .await?;
-    let more = residents.len() > usize::try_from(limit).unwrap_or(0);
-    residents.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        residents.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(Items {
-        items: residents,
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(pagination::page(residents, limit, |r| r.id.to_string())))
 }
 
 pub async fn link_guardian(

@@ -1,14 +1,12 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::account::{Role, User, UserFilter, UserStatus};
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
+use crate::http::pagination;
 use crate::services::Services;
 use crate::services::accounts::{Caller, NewAccount};
 
@@ -112,9 +110,6 @@ pub async fn deactivate(
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
 }
 
-pub const MAX_PAGE: i64 = 100;
-const DEFAULT_PAGE: i64 = 50;
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -122,35 +117,6 @@ pub struct ListQuery {
     status: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Page {
-    items: Vec<UserBody>,
-    next_cursor: Option<String>,
-}
-
-fn encode_cursor(user: &User) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}|{}",
-        user.created_at.and_utc().timestamp_micros(),
-        user.id
-    ))
-}
-
-fn decode_cursor(raw: &str) -> Result<(NaiveDateTime, Uuid), AppError> {
-    let bad = || AppError::invalid("cursor", "is not a cursor this API gave out");
-    let text = URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(bad)?;
-    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    let at = chrono::DateTime::from_timestamp_micros(micros)
-        .ok_or_else(bad)?
-        .naive_utc();
-    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 pub async fn list(
@@ -163,19 +129,26 @@ pub async fn list(
         role: query.role.as_deref().map(str::parse).transpose()?,
         status: query.status.as_deref().map(str::parse).transpose()?,
     };
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    // One more than asked tells whether another page follows.
-    let mut users = services.accounts.list(filter, after, limit + 1).await?;
-    let more = users.len() > usize::try_from(limit).unwrap_or(0);
-    users.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        users.last().map(encode_cursor)
-    } else {
-        None
+    let limit = pagination::limit(query.limit);
+    let after = match query
+        .cursor
+        .as_deref()
+        .map(pagination::parse_time_cursor)
+        .transpose()?
+    {
+        Some((at, id)) => Some((
+            at,
+            Uuid::parse_str(&id)
+                .map_err(|_| AppError::invalid("cursor", "is not a cursor this API gave out"))?,
+        )),
+        None => None,
     };
-    Ok(HttpResponse::Ok().json(Page {
-        items: users.iter().map(UserBody::from).collect(),
-        next_cursor,
+    let users = services.accounts.list(filter, after, limit + 1).await?;
+    let page = pagination::page(users, limit, |u| {
+        pagination::time_cursor(u.created_at, &u.id.to_string())
+    });
+    Ok(HttpResponse::Ok().json(pagination::Items {
+        items: page.items.iter().map(UserBody::from).collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
     }))
 }

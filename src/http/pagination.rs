@@ -1,0 +1,106 @@
+//! Cursor pagination, the same for every list: a clamped limit, one row more than asked to
+//! know whether another page follows, and an opaque cursor naming the last row's sort key.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::error::AppError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 100;
+
+/// A page of a list; `next_cursor` is null on the last page (and on lists that fit in one).
+#[derive(Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Items<T> {
+    pub fn whole(items: Vec<T>) -> Self {
+        Items {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
+/// The limit asked for, clamped to 1..=100 (50 when not given).
+pub fn limit(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}
+
+/// The page out of `rows`, fetched with `limit + 1`.
+pub fn page<T>(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Items<T> {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if more {
+        rows.last().map(cursor_of)
+    } else {
+        None
+    };
+    Items {
+        items: rows,
+        next_cursor,
+    }
+}
+
+/// The cursor of a row ordered by (time, id).
+pub fn time_cursor(at: NaiveDateTime, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.and_utc().timestamp_micros()))
+}
+
+pub fn parse_time_cursor(raw: &str) -> Result<(NaiveDateTime, String), AppError> {
+    let bad = || AppError::invalid("cursor", "is not a cursor this API gave out");
+    let text = URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+    let at = micros
+        .parse()
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .ok_or_else(bad)?
+        .naive_utc();
+    Ok((at, id.to_owned()))
+}
+
+/// For views that carry their time as RFC 3339 text.
+pub fn rfc3339_cursor(at: &str, id: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => time_cursor(t.naive_utc(), id),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_cursors() {
+        let page = page((0..6).collect::<Vec<i32>>(), 5, |n| n.to_string());
+        assert_eq!(page.items, vec![0, 1, 2, 3, 4]);
+        assert_eq!(page.next_cursor.as_deref(), Some("4"));
+        assert!(
+            super::page(vec![1, 2], 5, |n: &i32| n.to_string())
+                .next_cursor
+                .is_none()
+        );
+        assert_eq!(
+            (limit(None), limit(Some(0)), limit(Some(1000))),
+            (50, 1, 100)
+        );
+        let at = crate::domain::time::now();
+        assert_eq!(
+            parse_time_cursor(&time_cursor(at, "abc")).ok(),
+            Some((at, "abc".to_owned()))
+        );
+        assert!(parse_time_cursor("bogus").is_err());
+    }
+}
