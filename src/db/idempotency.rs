@@ -68,3 +68,21 @@ pub fn release(conn: &mut DbConnection, caller: Uuid, key: &str) -> Result<(), A
     diesel::delete(idempotency_keys::table.find((caller.to_string(), key))).execute(conn)?;
     Ok(())
 }
+
+/// Takes over a claim still `in_progress` from `earlier.created_at`; false when someone else
+/// took it first.
+pub fn take_over(
+    conn: &mut DbConnection,
+    earlier: &IdempotencyRow,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        idempotency_keys::table
+            .find((&earlier.caller_id, &earlier.idempotency_key))
+            .filter(idempotency_keys::state.eq("in_progress"))
+            .filter(idempotency_keys::created_at.eq(earlier.created_at)),
+    )
+    .set(idempotency_keys::created_at.eq(now))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -170,3 +170,20 @@ pub fn requested_links(
         .limit(500)
         .load(conn)?)
 }
+
+pub fn update(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError> {
+    diesel::update(residents::table.find(&row.id))
+        .set((
+            residents::name.eq(&row.name),
+            residents::phone.eq(&row.phone),
+            residents::address.eq(&row.address),
+            residents::lat.eq(row.lat),
+            residents::lon.eq(row.lon),
+            residents::location_status.eq(&row.location_status),
+            residents::neighbourhood_id.eq(&row.neighbourhood_id),
+            residents::fulfilment.eq(&row.fulfilment),
+            residents::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -186,6 +186,12 @@ pub fn routes() -> Vec<RouteDef> {
             |r| r.to(residents::link_guardian),
         ),
         route(
+            Method::PATCH,
+            "/api/v1/residents/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(residents::update),
+        ),
+        route(
             Method::POST,
             "/api/v1/residents/{id}/guardian-requests",
             Access::Roles(FAMILY),

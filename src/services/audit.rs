@@ -16,6 +16,8 @@ pub struct Audit {
 }
 
 impl Audit {
+    /// Build it on the request's task (before handing work to the blocking pool): the request
+    /// id is read here.
     pub fn by(caller: &Caller, area: Option<Uuid>) -> Self {
         Audit {
             actor: Some(caller.user_id),
@@ -35,6 +37,11 @@ impl Audit {
 
     pub fn in_area(mut self, area: Uuid) -> Self {
         self.area = Some(area);
+        self
+    }
+
+    pub fn in_area_of(mut self, area: Option<Uuid>) -> Self {
+        self.area = area;
         self
     }
 

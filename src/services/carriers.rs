@@ -171,6 +171,7 @@ impl Carriers {
             availability: json(&profile.availability)?,
             updated_at: time::now(),
         };
+        let audit = Audit::by(caller, None);
         let caller = caller.clone();
         self.db
             .transaction("volunteers.put_profile", move |conn| {
@@ -183,7 +184,7 @@ impl Carriers {
                     return Err(AppError::NotFound);
                 }
                 db::carriers::put_profile(conn, &row)?;
-                Audit::by(&caller, volunteer.area_id).record(
+                audit.clone().in_area_of(volunteer.area_id).record(
                     conn,
                     "put_profile",
                     "volunteer",

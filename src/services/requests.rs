@@ -234,6 +234,8 @@ fn body_hash(input: &NewRequest) -> Result<String, AppError> {
 }
 
 const MAX_KEY_CHARS: usize = 200;
+/// A claim older than this whose request never finished belongs to a request that died.
+const STALE_CLAIM: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 #[derive(Clone)]
 pub struct Requests {
@@ -280,6 +282,14 @@ impl Requests {
             .db
             .transaction("idempotency.claim", move |conn| {
                 if let Some(earlier) = db::idempotency::find(conn, caller_id, &claim_key)? {
+                    // A claim left behind by a request that died midway (a crash, a lost
+                    // connection) is taken over once it is clearly stale.
+                    let stale = earlier.state == "in_progress"
+                        && earlier.body_hash == claim.body_hash
+                        && claim.created_at - earlier.created_at > STALE_CLAIM;
+                    if stale && db::idempotency::take_over(conn, &earlier, claim.created_at)? {
+                        return Ok(None);
+                    }
                     return Ok(Some(earlier));
                 }
                 // A concurrent request with the same key can still win the insert; it is then

@@ -55,8 +55,10 @@ pub struct ResidentView {
     pub id: Uuid,
     pub area_id: Uuid,
     pub name: String,
-    pub phone: String,
-    pub address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     pub location: Option<Location>,
     pub location_status: String,
     pub neighbourhood_id: Option<Uuid>,
@@ -71,15 +73,19 @@ impl ResidentRow {
             .map_err(|_| AppError::internal(format!("residents row {}: bad area", self.id)))
     }
 
-    pub fn view(&self, with_care_notes: bool) -> Result<ResidentView, AppError> {
+    pub fn view(
+        &self,
+        with_contact: bool,
+        with_care_notes: bool,
+    ) -> Result<ResidentView, AppError> {
         let corrupt =
             |what: &str| AppError::internal(format!("residents row {}: bad {what}", self.id));
         Ok(ResidentView {
             id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
             area_id: self.area()?,
             name: self.name.clone(),
-            phone: self.phone.clone(),
-            address: self.address.clone(),
+            phone: with_contact.then(|| self.phone.clone()),
+            address: with_contact.then(|| self.address.clone()),
             location: match (self.lat, self.lon) {
                 (Some(lat), Some(lon)) => Some(Location { lat, lon }),
                 _ => None,
@@ -99,6 +105,31 @@ impl ResidentRow {
             },
         })
     }
+}
+
+/// What a coordinator may correct on a resident; absent fields stay.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentChanges {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub location: Option<Location>,
+    pub fulfilment: Option<String>,
+}
+
+fn check_phone(raw: &str) -> Result<String, AppError> {
+    let phone = check_name("phone", raw, 30)?;
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+    {
+        return Err(AppError::invalid(
+            "phone",
+            "may hold digits, spaces and + - ( ) only",
+        ));
+    }
+    Ok(phone)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,11 +202,17 @@ impl Residents {
         match self.geocoder.locate(address).await {
             Ok(Some(location)) => {
                 let key = address.to_owned();
-                self.db
+                // The cache is an optimisation: failing to fill it (say, a concurrent save of
+                // the same address) must not fail the resident.
+                let remembered = self
+                    .db
                     .transaction("geocode.remember", move |conn| {
                         db::geocode::remember(conn, provider.as_str(), &key, location)
                     })
-                    .await?;
+                    .await;
+                if let Err(error) = remembered {
+                    tracing::warn!(error = %error, "geocoder answer not cached");
+                }
                 Ok(Some(location))
             }
             Ok(None) => Ok(None),
@@ -193,16 +230,7 @@ impl Residents {
     ) -> Result<ResidentView, AppError> {
         let area_id = caller.area()?;
         let name = check_name("name", &input.name, 100)?;
-        let phone = check_name("phone", &input.phone, 30)?;
-        if !phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
-        {
-            return Err(AppError::invalid(
-                "phone",
-                "may hold digits, spaces and + - ( ) only",
-            ));
-        }
+        let phone = check_phone(&input.phone)?;
         let address = check_name("address", &input.address, 300)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let given = input.location.map(|l| l.validate("location")).transpose()?;
@@ -267,29 +295,99 @@ impl Residents {
                     row.neighbourhood_id = area_index(conn, area_id)?.locate(lon, lat);
                 }
                 db::residents::insert(conn, &row)?;
-                let view = row.view(true)?;
+                let view = row.view(true, true)?;
                 audit.record(conn, "create", "resident", view.id)?;
                 Ok(view)
             })
             .await
     }
 
-    /// One resident. Staff see the care notes, and that read is audited.
+    /// One resident, with phone and address. Staff also see the care notes; their reads are
+    /// audited.
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<ResidentView, AppError> {
+        let audit = Audit::by(caller, None);
         let caller = caller.clone();
         self.db
             .transaction("residents.get", move |conn| {
                 let resident = visible_resident(conn, &caller, id)?;
                 let staff = caller.role.is_staff();
-                if staff && resident.care_notes.is_some() {
-                    Audit::by(&caller, Some(resident.area()?)).record(
-                        conn,
-                        "read_care_notes",
-                        "resident",
-                        id,
-                    )?;
+                // Contact details and care notes: every staff read is on record.
+                if staff {
+                    let action = if resident.care_notes.is_some() {
+                        "read_care_notes"
+                    } else {
+                        "read_contact"
+                    };
+                    audit
+                        .clone()
+                        .in_area(resident.area()?)
+                        .record(conn, action, "resident", id)?;
                 }
-                resident.view(staff)
+                resident.view(true, staff)
+            })
+            .await
+    }
+
+    /// A coordinator corrects a resident: contact details, fulfilment, or the location (which
+    /// places the resident in a neighbourhood again; how residents left for review get placed).
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        changes: ResidentChanges,
+    ) -> Result<ResidentView, AppError> {
+        let name = changes
+            .name
+            .as_deref()
+            .map(|n| check_name("name", n, 100))
+            .transpose()?;
+        let phone = changes.phone.as_deref().map(check_phone).transpose()?;
+        let address = changes
+            .address
+            .as_deref()
+            .map(|a| check_name("address", a, 300))
+            .transpose()?;
+        let fulfilment = changes
+            .fulfilment
+            .as_deref()
+            .map(Fulfilment::parse)
+            .transpose()?;
+        let location = changes
+            .location
+            .map(|l| l.validate("location"))
+            .transpose()?;
+        let audit = Audit::by(caller, None);
+        let caller = caller.clone();
+        self.db
+            .transaction("residents.update", move |conn| {
+                let mut row = visible_resident(conn, &caller, id)?;
+                let area = row.area()?;
+                if let Some(name) = name {
+                    row.name = name;
+                }
+                if let Some(phone) = phone {
+                    row.phone = phone;
+                }
+                if let Some(address) = address {
+                    row.address = address;
+                }
+                if let Some(fulfilment) = fulfilment {
+                    row.fulfilment = fulfilment.as_str().to_owned();
+                }
+                if let Some(location) = location {
+                    row.lat = Some(location.lat);
+                    row.lon = Some(location.lon);
+                    row.location_status = "given".to_owned();
+                    row.neighbourhood_id =
+                        area_index(conn, area)?.locate(location.lon, location.lat);
+                }
+                row.updated_at = time::now();
+                db::residents::update(conn, &row)?;
+                audit
+                    .clone()
+                    .in_area(area)
+                    .record(conn, "update", "resident", id)?;
+                row.view(true, true)
             })
             .await
     }
@@ -311,7 +409,10 @@ impl Residents {
                     Role::Family => db::residents::of_guardian(conn, caller.user_id, after, limit)?,
                     _ => db::residents::of_area(conn, caller.area()?, review, after, limit)?,
                 };
-                rows.iter().map(|r| r.view(false)).collect()
+                // Staff lists leave out phone and address (read one resident for them, audited);
+                // a family member's list is of their own parents.
+                let contact = caller.role == Role::Family;
+                rows.iter().map(|r| r.view(contact, false)).collect()
             })
             .await
     }
@@ -326,6 +427,7 @@ impl Residents {
     ) -> Result<GuardianLinkView, AppError> {
         let relation = check_name("relation", &input.relation, 50)?;
         input.consent.check("consent")?;
+        let audit = Audit::by(caller, None);
         let caller = caller.clone();
         self.db
             .transaction("residents.link_guardian", move |conn| {
@@ -360,7 +462,7 @@ impl Residents {
                     Some(_) => db::residents::activate_link(conn, &row)?,
                     None => db::residents::insert_link(conn, &row)?,
                 }
-                Audit::by(&caller, Some(resident.area()?)).record(
+                audit.clone().in_area(resident.area()?).record(
                     conn,
                     "link_guardian",
                     "resident",
@@ -380,6 +482,7 @@ impl Residents {
         relation: &str,
     ) -> Result<GuardianLinkView, AppError> {
         let relation = check_name("relation", relation, 50)?;
+        let audit = Audit::by(caller, None);
         let caller = caller.clone();
         self.db
             .transaction("residents.request_link", move |conn| {
@@ -404,7 +507,7 @@ impl Residents {
                     created_at: now,
                 };
                 db::residents::insert_link(conn, &row)?;
-                Audit::by(&caller, Some(resident.area()?)).record(
+                audit.clone().in_area(resident.area()?).record(
                     conn,
                     "request_link",
                     "resident",

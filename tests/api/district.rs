@@ -1013,3 +1013,130 @@ async fn after_the_cutoff_families_can_neither_edit_nor_cancel() {
         .unwrap();
     assert_eq!(cancel.status(), StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn coordinators_place_residents_and_their_reads_are_on_record() {
+    let d = District::new().await;
+    let (_, no_location) = d
+        .app
+        .post("/api/v1/residents", json!({"name": "C", "phone": "0742-22-2222", "address": "山の上", "fulfilment": "home_delivery"}), Some(&d.coordinator))
+        .await;
+    assert_eq!(no_location["location_status"], "needs_review");
+    let (_, n) = d
+        .app
+        .post(
+            "/api/v1/neighbourhoods",
+            json!({"name": "N", "boundary": square(135.95, 34.65, 0.1)}),
+            Some(&d.coordinator),
+        )
+        .await;
+    let path = format!("/api/v1/residents/{}", no_location["id"].as_str().unwrap());
+    let placed = d
+        .app
+        .client
+        .patch(d.app.url(&path))
+        .bearer_auth(&d.coordinator)
+        .header("x-request-id", "place-1")
+        .json(&json!({"location": {"lat": 34.70, "lon": 136.0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), StatusCode::OK);
+    let (_, placed) = read(placed).await;
+    assert_eq!(placed["location_status"], "given");
+    assert_eq!(placed["neighbourhood_id"], n["id"]);
+    let (status, _) = d
+        .app
+        .client
+        .patch(d.app.url(&path))
+        .bearer_auth(&d.family)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "families do not edit residents"
+    );
+
+    // Staff lists leave out contact details; one resident shows them, and the read is audited.
+    let (_, list) = d.app.get("/api/v1/residents", Some(&d.coordinator)).await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("phone").is_none() && r.get("address").is_none())
+    );
+    let (_, family_list) = d.app.get("/api/v1/residents", Some(&d.family)).await;
+    assert_eq!(
+        family_list["items"][0]["phone"], "0742-00-0000",
+        "a family member sees their parent's phone"
+    );
+    let read_one = d
+        .app
+        .client
+        .get(d.app.url(&path))
+        .bearer_auth(&d.coordinator)
+        .header("x-request-id", "read-1")
+        .send()
+        .await
+        .unwrap();
+    let (_, one) = read(read_one).await;
+    assert_eq!(one["phone"], "0742-22-2222");
+    let id = no_location["id"].as_str().unwrap();
+    let (_, audit) = d
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=resident&entity_id={id}"),
+            Some(&d.coordinator),
+        )
+        .await;
+    let rows: Vec<(String, Value)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_owned(),
+                r["request_id"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(rows[0], ("read_contact".to_owned(), json!("read-1")));
+    assert_eq!(rows[1], ("update".to_owned(), json!("place-1")));
+}
+
+#[actix_web::test]
+async fn a_claim_left_by_a_request_that_died_is_taken_over() {
+    let d = District::new().await;
+    let body = d.request_body(&District::open_date());
+    assert_eq!(
+        d.create_request(&d.family, "dies", &body).await.status(),
+        StatusCode::CREATED
+    );
+    // Make it look like the first request claimed the key two minutes ago and never finished.
+    d.app
+        .services
+        .db
+        .run("test.stale", {
+            let caller = d.family_id.clone();
+            move |conn| {
+                use diesel::prelude::*;
+                use yui::db::schema::idempotency_keys::dsl;
+                let long_ago = yui::domain::time::now() - chrono::TimeDelta::minutes(2);
+                diesel::update(dsl::idempotency_keys.filter(dsl::caller_id.eq(caller)))
+                    .set((dsl::state.eq("in_progress"), dsl::created_at.eq(long_ago)))
+                    .execute(conn)?;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        d.create_request(&d.family, "dies", &body).await.status(),
+        StatusCode::CREATED
+    );
+}

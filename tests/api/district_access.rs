@@ -90,6 +90,8 @@ async fn role_and_relationship_by_route() {
         .unwrap()
         .status();
     assert_eq!(status, StatusCode::OK);
+    let square = json!({"type": "Polygon", "coordinates": [[[135.9, 34.6], [136.1, 34.6], [136.1, 34.8], [135.9, 34.8], [135.9, 34.6]]]});
+    let hub_body = json!({"name": "H2", "kind": "other", "location": {"lat": 34.7, "lon": 136.0}, "storage": {"ambient": 1, "chilled": 1, "frozen": 1}});
     let (hub, neighbourhood, request, resident) = (
         hub["id"].as_str().unwrap().to_owned(),
         neighbourhood["id"].as_str().unwrap().to_owned(),
@@ -237,10 +239,88 @@ async fn role_and_relationship_by_route() {
                 S::UNPROCESSABLE_ENTITY,
             ],
         ),
+        // A valid boundary: the other area's coordinator must not learn the neighbourhood exists
+        // (an admin with no area of their own is told so: 409).
         (
             "PUT",
             format!("/api/v1/neighbourhoods/{neighbourhood}"),
-            Some(json!({"name": "N", "boundary": {"type": "Point", "coordinates": [0, 0]}})),
+            Some(json!({"name": "N", "boundary": square.clone()})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, HIDDEN, S::CONFLICT],
+        ),
+        (
+            "GET",
+            "/api/v1/areas".to_owned(),
+            None,
+            None,
+            [UNAUTH, OK, OK, OK, OK, OK, OK, OK, OK],
+        ),
+        (
+            "POST",
+            "/api/v1/areas".to_owned(),
+            Some(json!({"name": "Table area"})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, NO, NO, CREATED],
+        ),
+        (
+            "GET",
+            "/api/v1/hubs".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, OK, OK, OK, OK, OK, S::CONFLICT],
+        ),
+        (
+            "POST",
+            "/api/v1/hubs".to_owned(),
+            Some(hub_body.clone()),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, CREATED, CREATED, S::CONFLICT],
+        ),
+        (
+            "GET",
+            "/api/v1/neighbourhoods".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        (
+            "POST",
+            "/api/v1/residents".to_owned(),
+            Some(
+                json!({"name": "R", "phone": "0742-00-0001", "address": "A", "fulfilment": "hub_pickup"}),
+            ),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, CREATED, CREATED, S::CONFLICT],
+        ),
+        // The linked family is linked already; the other family may ask (and still sees nothing).
+        (
+            "POST",
+            format!("/api/v1/residents/{resident}/guardian-requests"),
+            Some(json!({"relation": "niece"})),
+            None,
+            [UNAUTH, S::CONFLICT, CREATED, NO, NO, NO, NO, NO, NO],
+        ),
+        (
+            "GET",
+            "/api/v1/guardian-requests".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/volunteers/{volunteer_id}/profile"),
+            Some(profile.clone()),
+            None,
+            [UNAUTH, NO, NO, OK, NO, NO, OK, HIDDEN, OK],
+        ),
+        // A trip to this area's hub: the other coordinator's area has no such hub.
+        (
+            "POST",
+            "/api/v1/post-trips".to_owned(),
+            Some(
+                json!({"name": "T", "origin": {"lat": 34.68, "lon": 135.83}, "weekdays": [0], "departure": "09:30", "hub_ids": [hub], "spare_capacity": {"ambient": 1, "chilled": 1, "frozen": 1}}),
+            ),
             None,
             [
                 UNAUTH,
@@ -249,8 +329,33 @@ async fn role_and_relationship_by_route() {
                 NO,
                 NO,
                 NO,
+                CREATED,
                 S::UNPROCESSABLE_ENTITY,
-                S::UNPROCESSABLE_ENTITY,
+                S::CONFLICT,
+            ],
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/residents/{resident}"),
+            Some(json!({"fulfilment": "hub_pickup"})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        // Last, as it changes the request: the linked family cancels; after that, nobody can.
+        (
+            "POST",
+            format!("/api/v1/requests/{request}/cancel"),
+            None,
+            None,
+            [
+                UNAUTH,
+                OK,
+                HIDDEN,
+                NO,
+                NO,
+                NO,
+                S::CONFLICT,
+                HIDDEN,
                 S::CONFLICT,
             ],
         ),
@@ -290,4 +395,24 @@ async fn role_and_relationship_by_route() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+
+    // Lists answer 200 to everyone who may list, and hold only what is theirs.
+    for (who, token) in [
+        ("family not linked", &tokens[2]),
+        ("coordinator of another area", &tokens[7]),
+    ] {
+        for path in ["/api/v1/requests", "/api/v1/residents"] {
+            let (status, list) = d.app.get(path, token.as_deref()).await;
+            assert_eq!(status, StatusCode::OK);
+            let items = list["items"].as_array().unwrap();
+            let leaked: Vec<&Value> = items
+                .iter()
+                .filter(|i| i["area_id"] == d.area_id.as_str())
+                .collect();
+            assert!(
+                leaked.is_empty(),
+                "{who} sees {path} of another area: {leaked:?}"
+            );
+        }
+    }
 }

@@ -99,3 +99,17 @@ pub async fn requested_links(
         next_cursor: None,
     }))
 }
+
+pub async fn update(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    body: web::Json<crate::services::residents::ResidentChanges>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .residents
+            .update(&staff.0, id.into_inner(), body.into_inner())
+            .await?,
+    ))
+}
