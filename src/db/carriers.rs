@@ -73,3 +73,11 @@ pub fn trips_of(conn: &mut DbConnection, area: Uuid) -> Result<Vec<PostTripRow>,
         .order((post_trips::name.asc(), post_trips::id.asc()))
         .load(conn)?)
 }
+
+pub fn find_trip(conn: &mut DbConnection, id: Uuid) -> Result<Option<PostTripRow>, AppError> {
+    Ok(post_trips::table
+        .find(id.to_string())
+        .select(PostTripRow::as_select())
+        .first(conn)
+        .optional()?)
+}

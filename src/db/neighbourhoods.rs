@@ -104,3 +104,23 @@ pub fn set_resident_neighbourhood(
         .execute(conn)?;
     Ok(())
 }
+
+/// Serialises writers of `area`'s neighbourhoods, so that two concurrent saves cannot both pass
+/// the overlap check. PostgreSQL locks the area's row; on SQLite, `BEGIN IMMEDIATE` and the
+/// process's writer queue already let one writer in at a time.
+pub fn lock_area(conn: &mut DbConnection, area: Uuid) -> Result<(), AppError> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgres(c) => {
+            diesel::sql_query("SELECT id FROM areas WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(area.to_string())
+                .execute(c)?;
+            Ok(())
+        }
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(_) => {
+            let _ = area;
+            Ok(())
+        }
+    }
+}

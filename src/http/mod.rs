@@ -138,6 +138,12 @@ pub fn routes() -> Vec<RouteDef> {
             |r| r.to(carriers::list_trips),
         ),
         route(
+            Method::GET,
+            "/api/v1/post-trips/{id}",
+            Access::Roles(AREA),
+            |r| r.to(carriers::get_trip),
+        ),
+        route(
             Method::POST,
             "/api/v1/neighbourhoods",
             Access::Roles(STAFF),

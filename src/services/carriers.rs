@@ -285,6 +285,22 @@ impl Carriers {
             .await
     }
 
+    pub async fn trip(&self, caller: &Caller, id: Uuid) -> Result<PostTripView, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("post_trips.find", move |conn| {
+                let trip = db::carriers::find_trip(conn, id)?
+                    .ok_or(AppError::NotFound)?
+                    .view()?;
+                if caller.works_in(trip.area_id) {
+                    Ok(trip)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            })
+            .await
+    }
+
     pub async fn trips(&self, caller: &Caller) -> Result<Vec<PostTripView>, AppError> {
         let area = caller.area()?;
         self.db

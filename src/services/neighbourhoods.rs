@@ -110,6 +110,7 @@ impl Neighbourhoods {
         let audit = Audit::by(caller, Some(area));
         self.db
             .transaction("neighbourhoods.save", move |conn| {
+                db::neighbourhoods::lock_area(conn, area)?;
                 if let Some(hub) = input.default_hub_id {
                     let hub = db::areas::find_hub(conn, hub)?;
                     if hub.is_none_or(|h| h.area_id != area.to_string()) {

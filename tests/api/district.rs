@@ -1140,3 +1140,76 @@ async fn a_claim_left_by_a_request_that_died_is_taken_over() {
         StatusCode::CREATED
     );
 }
+
+#[actix_web::test]
+async fn created_trips_are_where_location_says() {
+    let d = District::new().await;
+    let (_, hub) = d
+        .app
+        .post("/api/v1/hubs", json!({"name": "P", "kind": "post_office", "location": {"lat": 34.73, "lon": 135.93}, "storage": {"ambient": 1, "chilled": 1, "frozen": 1}}), Some(&d.coordinator))
+        .await;
+    let response = d
+        .app
+        .client
+        .post(d.app.url("/api/v1/post-trips"))
+        .bearer_auth(&d.coordinator)
+        .json(&json!({"name": "T", "origin": {"lat": 34.68, "lon": 135.83}, "weekdays": [1], "departure": "09:30", "hub_ids": [hub["id"]], "spare_capacity": {"ambient": 5, "chilled": 2, "frozen": 1}}))
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let (_, created) = read(response).await;
+    let (status, fetched) = d.app.get(&location, Some(&d.coordinator)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched, created);
+}
+
+#[actix_web::test]
+async fn each_area_orders_by_its_own_cutoff_rule() {
+    let d = District::new().await;
+    let (_, admin) = d.app.account("admin").await;
+    // Ordering closes three days ahead, at noon, in this area.
+    let (status, strict) = d
+        .app
+        .post("/api/v1/areas", json!({"name": "Strict", "time_zone": "Asia/Tokyo", "cutoff_time": "12:00", "cutoff_days_before": 3}), Some(&access_token(&admin)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, coordinator) = d
+        .app
+        .account_in(
+            "coordinator",
+            Some(strict["id"].as_str().unwrap().parse().unwrap()),
+        )
+        .await;
+    let coordinator = access_token(&coordinator);
+    let (_, resident) = d
+        .app
+        .post("/api/v1/residents", json!({"name": "S", "phone": "0742-33-3333", "address": "S", "location": {"lat": 34.5, "lon": 135.9}, "fulfilment": "hub_pickup"}), Some(&coordinator))
+        .await;
+    let tokyo_today = Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive();
+    let in_two_days = tokyo_today + Days::new(2);
+    let body = json!({"resident_id": resident["id"], "delivery_date": in_two_days.format("%Y-%m-%d").to_string(), "fulfilment": "hub_pickup",
+        "items": [{"name": "米", "quantity": 1, "unit": "kg", "temperature": "ambient", "substitution": "none"}]});
+    // Open under Nara East's rule (16:00 the day before), closed under this one.
+    let response = d.create_request(&coordinator, "strict", &body).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "cutoff-passed").await;
+    let expected = (in_two_days - Days::new(3))
+        .and_hms_opt(3, 0, 0)
+        .unwrap()
+        .and_utc();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(problem["cutoff"].as_str().unwrap()).unwrap(),
+        expected,
+        "12:00 JST three days before"
+    );
+    let mut later = body.clone();
+    later["delivery_date"] = json!((tokyo_today + Days::new(5)).format("%Y-%m-%d").to_string());
+    assert_eq!(
+        d.create_request(&coordinator, "strict-ok", &later)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}

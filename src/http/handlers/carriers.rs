@@ -56,3 +56,11 @@ pub async fn list_trips(
         next_cursor: None,
     }))
 }
+
+pub async fn get_trip(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.carriers.trip(&caller, id.into_inner()).await?))
+}
