@@ -28,6 +28,23 @@ enum Command {
     /// Load the Nara East demo (hubs, neighbourhoods, residents, volunteers, post trips,
     /// requests for the next open date) and print its accounts. Running it again adds nothing.
     SeedDemo,
+    /// Solve a standard problem file (FILE, or - for stdin) and print the solution in VROOM's
+    /// output shape. Exit code 2 when the file is outside the supported subset.
+    Solve {
+        /// vroom (JSON), solomon or cvrplib.
+        #[arg(long, default_value = "vroom")]
+        format: String,
+        /// Seconds of search.
+        #[arg(long, default_value_t = 2.0)]
+        time_limit: f64,
+        /// Worker threads (the search runs on one for now).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// The random seed: the same seed and iterations give the same answer.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        file: String,
+    },
     /// Administrative tasks.
     Admin {
         #[command(subcommand)]
@@ -76,6 +93,7 @@ fn read_password() -> Result<String, String> {
 async fn run(cli: Cli, config: Config) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(config).await.map_err(|e| e.to_string()),
+        Command::Solve { .. } => Ok(()),
         Command::SeedDemo => {
             let services = server::build_services(&config)
                 .await
@@ -171,9 +189,73 @@ async fn run(cli: Cli, config: Config) -> Result<(), String> {
     }
 }
 
+/// `yui solve`: no database, no configuration.
+fn solve(format: &str, time_limit: f64, seed: u64, file: &str) -> ExitCode {
+    use std::io::Read;
+    use yui::planning::{solver, vroom};
+    let started = std::time::Instant::now();
+    let mut text = String::new();
+    let read = if file == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    if let Err(e) = read {
+        eprintln!("yui solve: cannot read {file}: {e}");
+        return ExitCode::from(2);
+    }
+    let parsed = match format {
+        "vroom" => vroom::parse_vroom(&text),
+        "solomon" => vroom::parse_solomon(&text, 1000.0),
+        "cvrplib" => vroom::parse_cvrplib(&text),
+        other => Err(vroom::FormatError(format!(
+            "--format {other}: use vroom, solomon or cvrplib"
+        ))),
+    };
+    let problem = match parsed {
+        Ok(problem) => problem,
+        Err(e) => {
+            eprintln!("yui solve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !(time_limit.is_finite() && time_limit >= 0.0) {
+        eprintln!("yui solve: --time-limit must be a number of seconds");
+        return ExitCode::from(2);
+    }
+    let loading = started.elapsed();
+    let settings = solver::Settings {
+        time_limit: std::time::Duration::from_secs_f64(time_limit),
+        seed,
+        max_iterations: None,
+    };
+    let solution = solver::solve(&problem, &settings);
+    let output = vroom::to_vroom_output(
+        &problem,
+        &solution,
+        loading.as_millis(),
+        (started.elapsed() - loading).as_millis(),
+    );
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{output}");
+    }
+    ExitCode::SUCCESS
+}
+
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Solve {
+        format,
+        time_limit,
+        threads: _,
+        seed,
+        file,
+    }) = &cli.command
+    {
+        return solve(format, *time_limit, *seed, file);
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {

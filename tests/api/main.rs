@@ -12,3 +12,4 @@ mod district_access;
 mod errors;
 mod geocoder;
 mod logs;
+mod solve;

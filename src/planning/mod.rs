@@ -1,0 +1,7 @@
+//! Pure planning code: no database, no HTTP. The problem model, the VROOM file format, an
+//! independent feasibility checker, and the solver behind `yui solve` (and, later, the plans).
+
+pub mod check;
+pub mod problem;
+pub mod solver;
+pub mod vroom;

@@ -1,0 +1,595 @@
+//! VROOM's JSON problem format (the supported subset) in, VROOM's solution shape out; and the
+//! Solomon text format, read into the same problem.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::problem::{Job, Matrix, Problem, Solution, TimeWindow, Vehicle};
+
+/// Why a problem file was refused; the message names the field.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FormatError(pub String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputJob {
+    id: u64,
+    location: Option<[f64; 2]>,
+    location_index: Option<usize>,
+    #[serde(default)]
+    service: i64,
+    #[serde(default)]
+    delivery: Vec<i64>,
+    #[serde(default)]
+    pickup: Vec<i64>,
+    #[serde(default)]
+    skills: Vec<u64>,
+    #[serde(default)]
+    priority: u32,
+    #[serde(default)]
+    time_windows: Vec<[i64; 2]>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputVehicle {
+    id: u64,
+    start: Option<[f64; 2]>,
+    end: Option<[f64; 2]>,
+    start_index: Option<usize>,
+    end_index: Option<usize>,
+    #[serde(default)]
+    capacity: Vec<i64>,
+    #[serde(default)]
+    skills: Vec<u64>,
+    time_window: Option<[i64; 2]>,
+    max_tasks: Option<usize>,
+    max_travel_time: Option<i64>,
+    max_distance: Option<i64>,
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputMatrices {
+    durations: Option<Vec<Vec<i64>>>,
+    distances: Option<Vec<Vec<i64>>>,
+    costs: Option<Vec<Vec<i64>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    #[serde(default)]
+    jobs: Vec<InputJob>,
+    vehicles: Vec<InputVehicle>,
+    #[serde(default)]
+    matrices: HashMap<String, InputMatrices>,
+}
+
+/// Metres per second for the great-circle fallback (50 km/h on mountain roads).
+const FALLBACK_SPEED: f64 = 50_000.0 / 3600.0;
+
+fn great_circle_metres(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (lon1, lat1, lon2, lat2) = (
+        a[0].to_radians(),
+        a[1].to_radians(),
+        b[0].to_radians(),
+        b[1].to_radians(),
+    );
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+fn square(name: &str, rows: Vec<Vec<i64>>) -> Result<Matrix, FormatError> {
+    let size = rows.len();
+    if rows.iter().any(|r| r.len() != size) {
+        return Err(FormatError(format!("matrices.{name} must be square")));
+    }
+    Ok(Matrix {
+        size,
+        values: rows.into_iter().flatten().collect(),
+    })
+}
+
+/// Reads a VROOM problem. Anything outside the supported subset is refused by name.
+pub fn parse_vroom(text: &str) -> Result<Problem, FormatError> {
+    let input: Input = serde_json::from_str(text)
+        .map_err(|e| FormatError(format!("unsupported or malformed input: {e}")))?;
+    if input.vehicles.is_empty() {
+        return Err(FormatError(
+            "vehicles: at least one vehicle is needed".into(),
+        ));
+    }
+    // Locations given as coordinates get indices of their own.
+    let mut coordinates: Vec<[f64; 2]> = Vec::new();
+    let mut index_of = |c: [f64; 2]| -> usize {
+        match coordinates.iter().position(|x| *x == c) {
+            Some(i) => i,
+            None => {
+                coordinates.push(c);
+                coordinates.len() - 1
+            }
+        }
+    };
+    let uses_matrix = !input.matrices.is_empty();
+    let mut jobs = Vec::with_capacity(input.jobs.len());
+    for job in &input.jobs {
+        let location = match (job.location_index, job.location, uses_matrix) {
+            (Some(i), _, true) => i,
+            (_, Some(c), false) => index_of(c),
+            (None, _, true) => {
+                return Err(FormatError(format!(
+                    "jobs[{}].location_index is needed with matrices",
+                    job.id
+                )));
+            }
+            (_, None, false) => {
+                return Err(FormatError(format!(
+                    "jobs[{}].location is needed without matrices",
+                    job.id
+                )));
+            }
+        };
+        let _ = &job.description;
+        let mut windows: Vec<TimeWindow> = job
+            .time_windows
+            .iter()
+            .map(|w| TimeWindow {
+                start: w[0],
+                end: w[1],
+            })
+            .collect();
+        windows.sort_by_key(|w| w.start);
+        jobs.push(Job {
+            id: job.id,
+            location,
+            service: job.service,
+            delivery: job.delivery.clone(),
+            pickup: job.pickup.clone(),
+            skills: job.skills.clone(),
+            priority: job.priority,
+            time_windows: windows,
+        });
+    }
+    let mut vehicles = Vec::with_capacity(input.vehicles.len());
+    for v in &input.vehicles {
+        let place = |index: Option<usize>,
+                     coords: Option<[f64; 2]>,
+                     index_of: &mut dyn FnMut([f64; 2]) -> usize| {
+            if uses_matrix {
+                index
+            } else {
+                coords.map(index_of)
+            }
+        };
+        let start = place(v.start_index, v.start, &mut index_of);
+        let end = place(v.end_index, v.end, &mut index_of);
+        let _ = (&v.profile, &v.description);
+        vehicles.push(Vehicle {
+            id: v.id,
+            start,
+            end,
+            capacity: v.capacity.clone(),
+            skills: v.skills.clone(),
+            time_window: v.time_window.map_or(TimeWindow::ALWAYS, |w| TimeWindow {
+                start: w[0],
+                end: w[1],
+            }),
+            max_tasks: v.max_tasks,
+            max_travel_time: v.max_travel_time,
+            max_distance: v.max_distance,
+        });
+    }
+    let (durations, distances, costs) = if uses_matrix {
+        let mut profiles = input.matrices.into_iter();
+        let Some((profile, m)) = profiles.next() else {
+            return Err(FormatError("matrices is empty".into()));
+        };
+        if profiles.next().is_some() {
+            return Err(FormatError(
+                "matrices: one profile only is supported".into(),
+            ));
+        }
+        let durations = match m.durations {
+            Some(d) => square("durations", d)?,
+            None => {
+                return Err(FormatError(format!(
+                    "matrices.{profile}.durations is needed"
+                )));
+            }
+        };
+        let distances = match m.distances {
+            Some(d) => square("distances", d)?,
+            None => durations.clone(),
+        };
+        let costs = match m.costs {
+            Some(c) => square("costs", c)?,
+            None => durations.clone(),
+        };
+        (durations, distances, costs)
+    } else {
+        let size = coordinates.len();
+        let metres: Vec<i64> = coordinates
+            .iter()
+            .flat_map(|a| {
+                coordinates
+                    .iter()
+                    .map(move |b| great_circle_metres(*a, *b).round() as i64)
+            })
+            .collect();
+        let seconds: Vec<i64> = metres
+            .iter()
+            .map(|m| (*m as f64 / FALLBACK_SPEED).round() as i64)
+            .collect();
+        let durations = Matrix {
+            size,
+            values: seconds,
+        };
+        (
+            durations.clone(),
+            Matrix {
+                size,
+                values: metres,
+            },
+            durations,
+        )
+    };
+    let size = durations.size;
+    let out_of_range = jobs
+        .iter()
+        .map(|j| Some(j.location))
+        .chain(vehicles.iter().flat_map(|v| [v.start, v.end]))
+        .flatten()
+        .any(|i| i >= size);
+    if out_of_range || distances.size != size || costs.size != size {
+        return Err(FormatError(
+            "a location_index is outside the matrices".into(),
+        ));
+    }
+    let dimensions = jobs
+        .iter()
+        .map(|j| j.delivery.len().max(j.pickup.len()))
+        .chain(vehicles.iter().map(|v| v.capacity.len()))
+        .max()
+        .unwrap_or(0);
+    for v in &mut vehicles {
+        if v.capacity.is_empty() {
+            v.capacity = vec![i64::MAX / 4; dimensions];
+        } else if v.capacity.len() != dimensions {
+            return Err(FormatError(format!(
+                "vehicles[{}].capacity must have {dimensions} amounts",
+                v.id
+            )));
+        }
+    }
+    for j in &mut jobs {
+        j.delivery.resize(dimensions, 0);
+        j.pickup.resize(dimensions, 0);
+    }
+    Ok(Problem {
+        jobs,
+        vehicles,
+        durations,
+        distances,
+        costs,
+        dimensions,
+    })
+}
+
+/// Reads a Solomon VRPTW file: node 0 is the depot; distance = time = Euclidean, scaled by
+/// `scale` and rounded per arc (as the public solvers are fed); 25 vehicles unless the file
+/// says fewer.
+pub fn parse_solomon(text: &str, scale: f64) -> Result<Problem, FormatError> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut vehicles_and_capacity = None;
+    let mut nodes: Vec<[f64; 7]> = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.starts_with("NUMBER") {
+            let numbers: Vec<i64> = lines
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            if numbers.len() == 2 {
+                vehicles_and_capacity = Some((numbers[0], numbers[1]));
+            }
+        }
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if fields.len() == 7 && line.split_whitespace().count() == 7 {
+            nodes.push([
+                fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6],
+            ]);
+        }
+    }
+    let (fleet, capacity) = vehicles_and_capacity
+        .ok_or_else(|| FormatError("solomon: no VEHICLE NUMBER/CAPACITY line".into()))?;
+    if nodes.len() < 2 {
+        return Err(FormatError("solomon: no customers".into()));
+    }
+    let size = nodes.len();
+    let values: Vec<i64> = nodes
+        .iter()
+        .flat_map(|a| {
+            nodes.iter().map(move |b| {
+                (((a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt() * scale).round() as i64
+            })
+        })
+        .collect();
+    let matrix = Matrix { size, values };
+    let depot = nodes[0];
+    let scaled = |v: f64| (v * scale).round() as i64;
+    let jobs = nodes[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Job {
+            id: n[0] as u64,
+            location: i + 1,
+            service: scaled(n[6]),
+            delivery: vec![n[3] as i64],
+            pickup: vec![0],
+            skills: Vec::new(),
+            priority: 0,
+            time_windows: vec![TimeWindow {
+                start: scaled(n[4]),
+                end: scaled(n[5]),
+            }],
+        })
+        .collect();
+    let vehicles = (0..fleet.min(25))
+        .map(|v| Vehicle {
+            id: v as u64,
+            start: Some(0),
+            end: Some(0),
+            capacity: vec![capacity],
+            skills: Vec::new(),
+            time_window: TimeWindow {
+                start: scaled(depot[4]),
+                end: scaled(depot[5]),
+            },
+            max_tasks: None,
+            max_travel_time: None,
+            max_distance: None,
+        })
+        .collect();
+    Ok(Problem {
+        jobs,
+        vehicles,
+        durations: matrix.clone(),
+        distances: matrix.clone(),
+        costs: matrix,
+        dimensions: 1,
+    })
+}
+
+#[derive(Serialize)]
+struct Step {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location_index: Option<usize>,
+    arrival: i64,
+    load: Vec<i64>,
+}
+
+/// The solution in VROOM's output shape, with times recomputed along each route.
+pub fn to_vroom_output(
+    problem: &Problem,
+    solution: &Solution,
+    loading_ms: u128,
+    solving_ms: u128,
+) -> Value {
+    let mut routes = Vec::new();
+    let (mut total_cost, mut total_distance, mut total_duration) = (0i64, 0i64, 0i64);
+    for route in &solution.routes {
+        let vehicle = &problem.vehicles[route.vehicle];
+        let mut load = vec![0i64; problem.dimensions];
+        for &j in &route.jobs {
+            for (d, a) in problem.jobs[j].delivery.iter().enumerate() {
+                load[d] += a;
+            }
+        }
+        let mut steps = Vec::new();
+        let mut time = vehicle.time_window.start;
+        let (mut cost, mut distance, mut duration) = (0i64, 0i64, 0i64);
+        let mut here = vehicle.start;
+        steps.push(Step {
+            kind: "start",
+            id: None,
+            location_index: vehicle.start,
+            arrival: time,
+            load: load.clone(),
+        });
+        for &j in &route.jobs {
+            let job = &problem.jobs[j];
+            if let Some(from) = here {
+                time += problem.durations.get(from, job.location);
+                duration += problem.durations.get(from, job.location);
+                distance += problem.distances.get(from, job.location);
+                cost += problem.costs.get(from, job.location);
+            }
+            here = Some(job.location);
+            let arrival = time;
+            if let Some(w) = job.time_windows.iter().find(|w| time <= w.end) {
+                time = time.max(w.start);
+            }
+            time += job.service;
+            for (d, amount) in load.iter_mut().enumerate() {
+                *amount += job.pickup[d] - job.delivery[d];
+            }
+            steps.push(Step {
+                kind: "job",
+                id: Some(job.id),
+                location_index: Some(job.location),
+                arrival,
+                load: load.clone(),
+            });
+        }
+        if let (Some(from), Some(end)) = (here, vehicle.end) {
+            time += problem.durations.get(from, end);
+            duration += problem.durations.get(from, end);
+            distance += problem.distances.get(from, end);
+            cost += problem.costs.get(from, end);
+        }
+        steps.push(Step {
+            kind: "end",
+            id: None,
+            location_index: vehicle.end,
+            arrival: time,
+            load: load.clone(),
+        });
+        total_cost += cost;
+        total_distance += distance;
+        total_duration += duration;
+        routes.push(json!({"vehicle": vehicle.id, "cost": cost, "distance": distance, "duration": duration, "steps": steps}));
+    }
+    json!({
+        "code": 0,
+        "summary": {
+            "cost": total_cost,
+            "routes": routes.len(),
+            "unassigned": solution.unassigned.len(),
+            "distance": total_distance,
+            "duration": total_duration,
+            "computing_times": {"loading": loading_ms, "solving": solving_ms},
+        },
+        "unassigned": solution.unassigned.iter().map(|&j| json!({"id": problem.jobs[j].id, "type": "job"})).collect::<Vec<_>>(),
+        "routes": routes,
+    })
+}
+
+/// Reads a CVRPLIB file (EUC_2D, TSPLIB rounding): one depot, the fleet size from the `-kN`
+/// of the name.
+pub fn parse_cvrplib(text: &str) -> Result<Problem, FormatError> {
+    let mut name = String::new();
+    let mut capacity = None;
+    let mut coords: Vec<(usize, f64, f64)> = Vec::new();
+    let mut demands: HashMap<usize, i64> = HashMap::new();
+    let mut depot = None;
+    let mut section = "";
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some((key, value)) = line.split_once(':') {
+            match key.trim() {
+                "NAME" => name = value.trim().to_owned(),
+                "CAPACITY" => capacity = value.trim().parse::<i64>().ok(),
+                "EDGE_WEIGHT_TYPE" if value.trim() != "EUC_2D" => {
+                    return Err(FormatError(format!(
+                        "cvrplib: EDGE_WEIGHT_TYPE {} is not supported",
+                        value.trim()
+                    )));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if line.ends_with("_SECTION") || line == "EOF" {
+            section = line;
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match section {
+            "NODE_COORD_SECTION" if fields.len() >= 3 => {
+                let parse = |s: &str| {
+                    s.parse::<f64>()
+                        .map_err(|_| FormatError(format!("cvrplib: bad coordinate line `{line}`")))
+                };
+                coords.push((
+                    parse(fields[0])? as usize,
+                    parse(fields[1])?,
+                    parse(fields[2])?,
+                ));
+            }
+            "DEMAND_SECTION" if fields.len() >= 2 => {
+                let node = fields[0]
+                    .parse()
+                    .map_err(|_| FormatError(format!("cvrplib: bad demand line `{line}`")))?;
+                let demand = fields[1]
+                    .parse()
+                    .map_err(|_| FormatError(format!("cvrplib: bad demand line `{line}`")))?;
+                demands.insert(node, demand);
+            }
+            "DEPOT_SECTION" => {
+                if let Ok(node) = fields[0].parse::<i64>()
+                    && node > 0
+                    && depot.is_none()
+                {
+                    depot = usize::try_from(node).ok();
+                }
+            }
+            _ => {}
+        }
+    }
+    let capacity = capacity.ok_or_else(|| FormatError("cvrplib: CAPACITY is missing".into()))?;
+    let depot = depot.ok_or_else(|| FormatError("cvrplib: DEPOT_SECTION is missing".into()))?;
+    let fleet: usize = name
+        .rsplit("-k")
+        .next()
+        .and_then(|k| k.parse().ok())
+        .ok_or_else(|| FormatError("cvrplib: the NAME must end in -kN (the fleet size)".into()))?;
+    coords.sort_by_key(|c| c.0);
+    let size = coords.len();
+    let values: Vec<i64> = coords
+        .iter()
+        .flat_map(|a| {
+            coords
+                .iter()
+                .map(move |b| ((a.1 - b.1).powi(2) + (a.2 - b.2).powi(2)).sqrt().round() as i64)
+        })
+        .collect();
+    let matrix = Matrix { size, values };
+    let depot_index = coords
+        .iter()
+        .position(|c| c.0 == depot)
+        .ok_or_else(|| FormatError("cvrplib: the depot has no coordinates".into()))?;
+    let jobs = coords
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != depot_index)
+        .map(|(i, c)| Job {
+            id: c.0 as u64,
+            location: i,
+            service: 0,
+            delivery: vec![demands.get(&c.0).copied().unwrap_or(0)],
+            pickup: vec![0],
+            skills: Vec::new(),
+            priority: 0,
+            time_windows: Vec::new(),
+        })
+        .collect();
+    let vehicles = (0..fleet)
+        .map(|v| Vehicle {
+            id: v as u64,
+            start: Some(depot_index),
+            end: Some(depot_index),
+            capacity: vec![capacity],
+            skills: Vec::new(),
+            time_window: TimeWindow::ALWAYS,
+            max_tasks: None,
+            max_travel_time: None,
+            max_distance: None,
+        })
+        .collect();
+    Ok(Problem {
+        jobs,
+        vehicles,
+        durations: matrix.clone(),
+        distances: matrix.clone(),
+        costs: matrix,
+        dimensions: 1,
+    })
+}
