@@ -230,6 +230,14 @@ fn solve(format: &str, time_limit: f64, seed: u64, file: &str) -> ExitCode {
         max_iterations: None,
     };
     let solution = solver::solve(&problem, &settings);
+    // Never print a plan the independent checker refuses.
+    if let Err(violations) = yui::planning::check::check(&problem, &solution) {
+        eprintln!(
+            "yui solve: the solution failed the feasibility check: {}",
+            violations.join("; ")
+        );
+        return ExitCode::FAILURE;
+    }
     let output = vroom::to_vroom_output(
         &problem,
         &solution,
