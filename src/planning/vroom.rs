@@ -349,30 +349,12 @@ pub fn parse_solomon(text: &str, scale: f64) -> Result<Problem, FormatError> {
             }],
         })
         .collect();
-    let vehicles = (0..fleet.min(25))
-        .map(|v| Vehicle {
-            id: v as u64,
-            start: Some(0),
-            end: Some(0),
-            capacity: vec![capacity],
-            skills: Vec::new(),
-            time_window: TimeWindow {
-                start: scaled(depot[4]),
-                end: scaled(depot[5]),
-            },
-            max_tasks: None,
-            max_travel_time: None,
-            max_distance: None,
-        })
-        .collect();
-    Ok(Problem {
-        jobs,
-        vehicles,
-        durations: matrix.clone(),
-        distances: matrix.clone(),
-        costs: matrix,
-        dimensions: 1,
-    })
+    let window = TimeWindow {
+        start: scaled(depot[4]),
+        end: scaled(depot[5]),
+    };
+    let fleet = usize::try_from(fleet.min(25)).unwrap_or(0);
+    Ok(depot_problem(jobs, fleet, 0, capacity, window, matrix))
 }
 
 #[derive(Serialize)]
@@ -571,25 +553,45 @@ pub fn parse_cvrplib(text: &str) -> Result<Problem, FormatError> {
             time_windows: Vec::new(),
         })
         .collect();
+    Ok(depot_problem(
+        jobs,
+        fleet,
+        depot_index,
+        capacity,
+        TimeWindow::ALWAYS,
+        matrix,
+    ))
+}
+
+/// The benchmark families' shape: one depot, identical vehicles, one capacity dimension, and
+/// one matrix for time, distance and cost.
+fn depot_problem(
+    jobs: Vec<Job>,
+    fleet: usize,
+    depot: usize,
+    capacity: i64,
+    window: TimeWindow,
+    matrix: Matrix,
+) -> Problem {
     let vehicles = (0..fleet)
         .map(|v| Vehicle {
             id: v as u64,
-            start: Some(depot_index),
-            end: Some(depot_index),
+            start: Some(depot),
+            end: Some(depot),
             capacity: vec![capacity],
             skills: Vec::new(),
-            time_window: TimeWindow::ALWAYS,
+            time_window: window.clone(),
             max_tasks: None,
             max_travel_time: None,
             max_distance: None,
         })
         .collect();
-    Ok(Problem {
+    Problem {
         jobs,
         vehicles,
         durations: matrix.clone(),
         distances: matrix.clone(),
         costs: matrix,
         dimensions: 1,
-    })
+    }
 }
