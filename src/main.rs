@@ -37,7 +37,7 @@ enum Command {
         /// Seconds of search.
         #[arg(long, default_value_t = 2.0)]
         time_limit: f64,
-        /// Worker threads (the search runs on one for now).
+        /// Independent searches side by side (one per core is best); the best plan wins.
         #[arg(long, default_value_t = 1)]
         threads: usize,
         /// The random seed: the same seed and iterations give the same answer.
@@ -190,7 +190,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), String> {
 }
 
 /// `yui solve`: no database, no configuration.
-fn solve(format: &str, time_limit: f64, seed: u64, file: &str) -> ExitCode {
+fn solve(format: &str, time_limit: f64, threads: usize, seed: u64, file: &str) -> ExitCode {
     use std::io::Read;
     use yui::planning::{solver, vroom};
     let started = std::time::Instant::now();
@@ -228,6 +228,7 @@ fn solve(format: &str, time_limit: f64, seed: u64, file: &str) -> ExitCode {
         time_limit: std::time::Duration::from_secs_f64(time_limit),
         seed,
         max_iterations: None,
+        threads,
     };
     let solution = solver::solve(&problem, &settings);
     // Never print a plan the independent checker refuses.
@@ -257,12 +258,12 @@ async fn main() -> ExitCode {
     if let Some(Command::Solve {
         format,
         time_limit,
-        threads: _,
+        threads,
         seed,
         file,
     }) = &cli.command
     {
-        return solve(format, *time_limit, *seed, file);
+        return solve(format, *time_limit, *threads, *seed, file);
     }
     let config = match Config::from_env() {
         Ok(config) => config,

@@ -3,7 +3,7 @@
 //! wall time; a summary line per family. Every solution is checked by the independent checker
 //! first. Not a test.
 //!
-//! `cargo run --release --bin bench_vrp -- [--time-limit 2] [--seed 1] [--bench ../shared/bench] [FAMILY...]`
+//! `cargo run --release --bin bench_vrp -- [--time-limit 2] [--threads 2] [--seed 1] [--bench ../shared/bench] [FAMILY...]`
 #![allow(clippy::print_stdout)]
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,7 @@ fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mut time_limit = 2.0;
     let mut seed = 1;
+    let mut threads = 2;
     let mut bench = PathBuf::from("../shared/bench");
     let mut only = Vec::new();
     while let Some(arg) = args.next() {
@@ -45,6 +46,12 @@ fn main() -> Result<(), String> {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or("--time-limit takes seconds")?
+            }
+            "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--threads takes a number")?
             }
             "--seed" => {
                 seed = args
@@ -65,12 +72,24 @@ fn main() -> Result<(), String> {
         .iter()
         .filter(|f| only.is_empty() || only.iter().any(|o| o == f.folder))
     {
-        run_family(&bench.join(family.folder), family, time_limit, seed)?;
+        run_family(
+            &bench.join(family.folder),
+            family,
+            time_limit,
+            seed,
+            threads,
+        )?;
     }
     Ok(())
 }
 
-fn run_family(folder: &Path, family: &Family, time_limit: f64, seed: u64) -> Result<(), String> {
+fn run_family(
+    folder: &Path,
+    family: &Family,
+    time_limit: f64,
+    seed: u64,
+    threads: usize,
+) -> Result<(), String> {
     let bks: Value = serde_json::from_str(
         &std::fs::read_to_string(folder.join("BKS.json"))
             .map_err(|e| format!("{}: {e}", folder.display()))?,
@@ -107,6 +126,7 @@ fn run_family(folder: &Path, family: &Family, time_limit: f64, seed: u64) -> Res
                 time_limit: Duration::from_secs_f64(time_limit),
                 seed,
                 max_iterations: None,
+                threads,
             },
         );
         let wall = started.elapsed().as_secs_f64();
@@ -125,7 +145,7 @@ fn run_family(folder: &Path, family: &Family, time_limit: f64, seed: u64) -> Res
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let max = gaps.iter().copied().fold(f64::MIN, f64::max);
     println!(
-        "SUMMARY {}: {} instances, mean gap {:.2} %, max {:.2} %, mean wall {:.2} s (time limit {time_limit} s, seed {seed})",
+        "SUMMARY {}: {} instances, mean gap {:.2} %, max {:.2} %, mean wall {:.2} s (time limit {time_limit} s, seed {seed}, {threads} threads)",
         family.folder,
         gaps.len(),
         mean(&gaps),

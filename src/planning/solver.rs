@@ -13,6 +13,8 @@ pub struct Settings {
     pub seed: u64,
     /// Stops after this many ruin-and-recreate rounds even with time left (for tests).
     pub max_iterations: Option<u64>,
+    /// Independent searches run side by side (seeds `seed`, `seed + 1`, …); the best wins.
+    pub threads: usize,
 }
 
 impl Default for Settings {
@@ -21,6 +23,7 @@ impl Default for Settings {
             time_limit: Duration::from_secs(2),
             seed: 1,
             max_iterations: None,
+            threads: 1,
         }
     }
 }
@@ -279,10 +282,31 @@ fn ruin(model: &Model, state: &mut State, count: usize, rng: &mut Rng) -> Vec<us
     removed
 }
 
+/// Solves with `settings.threads` independent searches and keeps the best plan (ties go to
+/// the lowest seed, so the answer does not depend on which thread finishes first).
 pub fn solve(problem: &Problem, settings: &Settings) -> Solution {
+    let threads = settings.threads.max(1);
+    if threads == 1 {
+        return search(problem, settings, settings.seed).1;
+    }
+    let results: Vec<(i64, Solution)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|t| scope.spawn(move || search(problem, settings, settings.seed.wrapping_add(t))))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    results
+        .into_iter()
+        .min_by_key(|(objective, _)| *objective)
+        .map(|(_, s)| s)
+        .unwrap_or_default()
+}
+
+/// One search from `seed`: (objective, plan).
+fn search(problem: &Problem, settings: &Settings, seed: u64) -> (i64, Solution) {
     let started = Instant::now();
     let model = Model::new(problem);
-    let mut rng = Rng::new(settings.seed);
+    let mut rng = Rng::new(seed);
     let mut state = State {
         routes: (0..problem.vehicles.len())
             .map(|v| Route {
@@ -348,13 +372,11 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solution {
     let _ = best_costs;
     let mut unassigned = best_unassigned;
     unassigned.sort_unstable();
-    Solution {
-        routes: best_routes
-            .into_iter()
-            .filter(|r| !r.jobs.is_empty())
-            .collect(),
-        unassigned,
-    }
+    let routes = best_routes
+        .into_iter()
+        .filter(|r| !r.jobs.is_empty())
+        .collect();
+    (best_objective, Solution { routes, unassigned })
 }
 
 #[cfg(test)]
@@ -432,6 +454,7 @@ mod tests {
             time_limit: Duration::from_secs(60),
             seed,
             max_iterations: Some(150),
+            threads: 1,
         }
     }
 
@@ -450,6 +473,40 @@ mod tests {
     fn the_same_seed_gives_the_same_plan() {
         let problem = random_problem(42, 15);
         assert_eq!(solve(&problem, &settings(7)), solve(&problem, &settings(7)));
+        let two = Settings {
+            threads: 2,
+            ..settings(7)
+        };
+        assert_eq!(
+            solve(&problem, &two),
+            solve(&problem, &two),
+            "with two threads too"
+        );
+    }
+
+    #[test]
+    fn two_searches_are_never_worse_than_one() {
+        for seed in 0..5 {
+            let problem = random_problem(100 + seed, 20);
+            let one = check(&problem, &solve(&problem, &settings(seed))).unwrap();
+            let two = check(
+                &problem,
+                &solve(
+                    &problem,
+                    &Settings {
+                        threads: 2,
+                        ..settings(seed)
+                    },
+                ),
+            )
+            .unwrap();
+            // The first of the two searches is the single one; the other can only replace it
+            // with a better plan.
+            assert!(
+                two.served > one.served || (two.served == one.served && two.cost <= one.cost),
+                "seed {seed}: {one:?} vs {two:?}"
+            );
+        }
     }
 
     #[test]
