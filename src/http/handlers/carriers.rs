@@ -51,10 +51,7 @@ pub async fn list_trips(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     let items = services.carriers.trips(&caller).await?;
-    Ok(HttpResponse::Ok().json(Items {
-        items,
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Items::whole(items)))
 }
 
 pub async fn get_trip(

@@ -38,10 +38,7 @@ pub async fn list_areas(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     let areas = services.district.areas(&caller).await?;
-    Ok(HttpResponse::Ok().json(Items {
-        items: areas.iter().map(AreaView::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Items::whole(areas.iter().map(AreaView::from).collect())))
 }
 
 pub async fn get_area(
@@ -70,10 +67,7 @@ pub async fn list_hubs(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     let hubs = services.district.hubs(&caller).await?;
-    Ok(HttpResponse::Ok().json(Items {
-        items: hubs,
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Items::whole(hubs)))
 }
 
 pub async fn get_hub(

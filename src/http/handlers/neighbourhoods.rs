@@ -50,8 +50,5 @@ pub async fn get(
 
 pub async fn list(services: web::Data<Services>, staff: Staff) -> Result<HttpResponse, AppError> {
     let items = services.neighbourhoods.list(&staff.0).await?;
-    Ok(HttpResponse::Ok().json(Items {
-        items,
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Items::whole(items)))
 }

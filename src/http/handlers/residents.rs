@@ -94,10 +94,7 @@ pub async fn requested_links(
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     let items = services.residents.requested_links(&staff.0).await?;
-    Ok(HttpResponse::Ok().json(Items {
-        items,
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(Items::whole(items)))
 }
 
 pub async fn update(
