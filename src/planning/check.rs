@@ -1,7 +1,14 @@
 //! An independent feasibility checker: recomputes every route from the problem alone, sharing
 //! no code with the solver, so that a solver bug cannot vouch for itself.
 
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::day::{Day, DayPlan, PerClass, Request};
 use super::problem::{Problem, Solution};
+use super::travel::GreatCircle;
+use crate::domain::request::Fulfilment;
 
 /// What a feasible solution costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,10 +88,10 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Checked, Vec<Stri
                 continue;
             };
             if let Some(from) = here {
-                travel += problem.durations.get(from, job.location);
+                travel += vehicle.travel_time(problem.durations.get(from, job.location));
                 metres += problem.distances.get(from, job.location);
                 route_cost += problem.costs.get(from, job.location);
-                time += problem.durations.get(from, job.location);
+                time += vehicle.travel_time(problem.durations.get(from, job.location));
             }
             here = Some(job.location);
             if !job.time_windows.is_empty() {
@@ -109,10 +116,10 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Checked, Vec<Stri
             }
         }
         if let (Some(from), Some(end)) = (here, vehicle.end) {
-            travel += problem.durations.get(from, end);
+            travel += vehicle.travel_time(problem.durations.get(from, end));
             metres += problem.distances.get(from, end);
             route_cost += problem.costs.get(from, end);
-            time += problem.durations.get(from, end);
+            time += vehicle.travel_time(problem.durations.get(from, end));
         }
         if time > vehicle.time_window.end {
             problems.push(format!(
@@ -149,6 +156,184 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Checked, Vec<Stri
             duration,
             served,
         })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Checks a day plan against its day without the planner's code: every request placed or
+/// unassigned exactly once (a request already on an accepted run may be neither), each
+/// placement pointing at a stop that serves it, post loads within each trip's spare capacity
+/// and each hub's storage per class, cold goods only with a cold box, and every last-mile run
+/// within its carrier's capacity, range, stop limit and free hours, its distance recomputed
+/// from its stops with `road`.
+pub fn check_day(day: &Day, plan: &DayPlan, road: &GreatCircle) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let requests: HashMap<Uuid, &Request> = day.requests.iter().map(|r| (r.id, r)).collect();
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    for id in plan
+        .placements
+        .iter()
+        .map(|p| p.request)
+        .chain(plan.unassigned.iter().map(|(id, _)| *id))
+    {
+        *seen.entry(id).or_default() += 1;
+    }
+    for request in &day.requests {
+        let count = seen.get(&request.id).copied().unwrap_or(0);
+        let fixed_delivery = request.fixed && request.fulfilment == Fulfilment::HomeDelivery;
+        if count > 1 || (count == 0 && !fixed_delivery) {
+            problems.push(format!("request {} appears {count} times", request.id));
+        }
+    }
+    for placement in &plan.placements {
+        let stop = plan
+            .runs
+            .get(placement.run)
+            .and_then(|run| run.stops.get(placement.stop));
+        let serves = stop.is_some_and(|s| {
+            s.request == Some(placement.request)
+                || (s.hub == Some(placement.hub)
+                    && requests
+                        .get(&placement.request)
+                        .is_some_and(|r| r.fulfilment == Fulfilment::HubPickup))
+        });
+        if !serves {
+            problems.push(format!(
+                "request {} points at a stop that does not serve it",
+                placement.request
+            ));
+        }
+        if placement.window.start > placement.window.end {
+            problems.push(format!("request {} has an empty window", placement.request));
+        }
+    }
+
+    let mut per_trip: HashMap<Uuid, PerClass> = HashMap::new();
+    let mut per_hub: HashMap<Uuid, PerClass> = HashMap::new();
+    for load in &plan.post_loads {
+        let mut total = [0i64; 3];
+        for id in &load.requests {
+            match requests.get(id) {
+                Some(r) => total.iter_mut().zip(&r.slots).for_each(|(t, s)| *t += s),
+                None => problems.push(format!("post load carries unknown request {id}")),
+            }
+        }
+        if total != load.slots {
+            problems.push(format!(
+                "post load {:?} != its requests {total:?}",
+                load.slots
+            ));
+        }
+        for sum in [
+            per_trip.entry(load.trip).or_default(),
+            per_hub.entry(load.hub).or_default(),
+        ] {
+            sum.iter_mut().zip(&total).for_each(|(s, a)| *s += a);
+        }
+    }
+    for trip in &day.post_trips {
+        if let Some(used) = per_trip.get(&trip.id)
+            && used.iter().zip(&trip.spare).any(|(u, s)| u > s)
+        {
+            problems.push(format!(
+                "trip {}: {used:?} over spare {:?}",
+                trip.id, trip.spare
+            ));
+        }
+    }
+    for hub in &day.hubs {
+        if let Some(used) = per_hub.get(&hub.id)
+            && used.iter().zip(&hub.storage).any(|(u, s)| u > s)
+        {
+            problems.push(format!(
+                "hub {}: {used:?} over storage {:?}",
+                hub.id, hub.storage
+            ));
+        }
+    }
+
+    let mut delivered: HashMap<Uuid, usize> = HashMap::new();
+    for run in &plan.runs {
+        if run.carrier.kind == "post_trip" {
+            continue;
+        }
+        let Some(carrier) = day.carriers.iter().find(|c| c.id == run.carrier.id) else {
+            problems.push(format!("run for unknown carrier {}", run.carrier.id));
+            continue;
+        };
+        let mut litres = 0;
+        let mut metres = 0;
+        let mut stops = 0;
+        for pair in run.stops.windows(2) {
+            metres += road.metres(pair[0].location, pair[1].location);
+            if pair[1].arrival < pair[0].arrival {
+                problems.push(format!("run of {}: arrivals go back in time", carrier.id));
+            }
+        }
+        for stop in &run.stops {
+            let Some(id) = stop.request else { continue };
+            stops += 1;
+            *delivered.entry(id).or_default() += 1;
+            match requests.get(&id) {
+                Some(r) => {
+                    litres += r.litres;
+                    if r.cold && !carrier.cold_box {
+                        problems.push(format!(
+                            "cold request {id} with {} (no cold box)",
+                            carrier.id
+                        ));
+                    }
+                }
+                None => problems.push(format!("run delivers unknown request {id}")),
+            }
+        }
+        if litres > carrier.capacity_litres {
+            problems.push(format!(
+                "carrier {}: {litres} l over {}",
+                carrier.id, carrier.capacity_litres
+            ));
+        }
+        if carrier.max_stops.is_some_and(|m| stops > m) {
+            problems.push(format!(
+                "carrier {}: {stops} stops over its limit",
+                carrier.id
+            ));
+        }
+        if (metres - run.distance_m).abs() > run.stops.len() as i64 {
+            problems.push(format!(
+                "carrier {}: run says {} m, stops give {metres} m",
+                carrier.id, run.distance_m
+            ));
+        }
+        if metres > carrier.max_distance_m {
+            problems.push(format!(
+                "carrier {}: {metres} m over range {}",
+                carrier.id, carrier.max_distance_m
+            ));
+        }
+        let (Some(first), Some(last)) = (run.stops.first(), run.stops.last()) else {
+            problems.push(format!("carrier {}: a run without stops", carrier.id));
+            continue;
+        };
+        if first.arrival < carrier.available.start || last.arrival > carrier.available.end {
+            problems.push(format!(
+                "carrier {}: out {}..{} outside free hours {}..{}",
+                carrier.id,
+                first.arrival,
+                last.arrival,
+                carrier.available.start,
+                carrier.available.end
+            ));
+        }
+    }
+    for (id, count) in delivered {
+        if count > 1 {
+            problems.push(format!("request {id} delivered {count} times"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
     } else {
         Err(problems)
     }
@@ -195,6 +380,7 @@ mod tests {
             max_tasks: None,
             max_travel_time: None,
             max_distance: None,
+            speed_percent: 100,
         };
         Problem {
             jobs: vec![

@@ -2,6 +2,8 @@
 //! independent feasibility checker, and the solver behind `yui solve` (and, later, the plans).
 
 pub mod check;
+pub mod day;
 pub mod problem;
 pub mod solver;
+pub mod travel;
 pub mod vroom;

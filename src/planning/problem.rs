@@ -44,9 +44,21 @@ pub struct Vehicle {
     pub max_tasks: Option<usize>,
     pub max_travel_time: Option<Seconds>,
     pub max_distance: Option<Metres>,
+    /// Travel times are the duration matrix scaled by 100 / this (100: as the matrix says;
+    /// 25: four times slower, a walker against a car's matrix).
+    pub speed_percent: i64,
 }
 
 impl Vehicle {
+    /// How long this vehicle takes for a leg the duration matrix gives as `matrix_seconds`.
+    pub fn travel_time(&self, matrix_seconds: Seconds) -> Seconds {
+        if self.speed_percent == 100 || self.speed_percent <= 0 {
+            matrix_seconds
+        } else {
+            matrix_seconds.saturating_mul(100) / self.speed_percent
+        }
+    }
+
     /// Whether this vehicle has every skill `job` needs.
     pub fn can_serve(&self, job: &Job) -> bool {
         job.skills.iter().all(|s| self.skills.contains(s))

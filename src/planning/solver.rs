@@ -114,8 +114,8 @@ impl<'a> Model<'a> {
         for &j in jobs {
             let job = &p.jobs[j];
             if let Some(from) = here {
-                time += p.durations.get(from, job.location);
-                travel += p.durations.get(from, job.location);
+                time += v.travel_time(p.durations.get(from, job.location));
+                travel += v.travel_time(p.durations.get(from, job.location));
                 metres += p.distances.get(from, job.location);
                 cost += p.costs.get(from, job.location);
             }
@@ -134,8 +134,8 @@ impl<'a> Model<'a> {
             }
         }
         if let (Some(from), Some(end)) = (here, v.end) {
-            time += p.durations.get(from, end);
-            travel += p.durations.get(from, end);
+            time += v.travel_time(p.durations.get(from, end));
+            travel += v.travel_time(p.durations.get(from, end));
             metres += p.distances.get(from, end);
             cost += p.costs.get(from, end);
         }
@@ -437,6 +437,7 @@ mod tests {
                 max_tasks: if v == 2 { Some(4) } else { None },
                 max_travel_time: None,
                 max_distance: if v == 1 { Some(400) } else { None },
+                speed_percent: 100,
             })
             .collect();
         Problem {
@@ -539,6 +540,7 @@ mod tests {
             max_tasks: None,
             max_travel_time: None,
             max_distance: None,
+            speed_percent: 100,
         };
         let problem = Problem {
             jobs,

@@ -188,6 +188,7 @@ pub fn parse_vroom(text: &str) -> Result<Problem, FormatError> {
             max_tasks: v.max_tasks,
             max_travel_time: v.max_travel_time,
             max_distance: v.max_distance,
+            speed_percent: 100,
         });
     }
     let (durations, distances, costs) = if uses_matrix {
@@ -400,8 +401,8 @@ pub fn to_vroom_output(
         for &j in &route.jobs {
             let job = &problem.jobs[j];
             if let Some(from) = here {
-                time += problem.durations.get(from, job.location);
-                duration += problem.durations.get(from, job.location);
+                time += vehicle.travel_time(problem.durations.get(from, job.location));
+                duration += vehicle.travel_time(problem.durations.get(from, job.location));
                 distance += problem.distances.get(from, job.location);
                 cost += problem.costs.get(from, job.location);
             }
@@ -423,8 +424,8 @@ pub fn to_vroom_output(
             });
         }
         if let (Some(from), Some(end)) = (here, vehicle.end) {
-            time += problem.durations.get(from, end);
-            duration += problem.durations.get(from, end);
+            time += vehicle.travel_time(problem.durations.get(from, end));
+            duration += vehicle.travel_time(problem.durations.get(from, end));
             distance += problem.distances.get(from, end);
             cost += problem.costs.get(from, end);
         }
@@ -584,6 +585,7 @@ fn depot_problem(
             max_tasks: None,
             max_travel_time: None,
             max_distance: None,
+            speed_percent: 100,
         })
         .collect();
     Problem {
