@@ -70,6 +70,15 @@ pub struct Config {
     /// The geocoder's base URL; each provider has its public one by default.
     pub geocoder_url: Option<String>,
     pub geocoder_timeout: Duration,
+    /// Plans computed at once (each on its own blocking thread, with `plan_threads` inside).
+    pub planning_workers: usize,
+    pub plan_threads: usize,
+    pub plan_time_limit: Duration,
+    /// A road router (OSRM's table service); great-circle times circuity without one.
+    pub osrm_url: Option<String>,
+    pub osrm_timeout: Duration,
+    /// How often the cutoff job looks for dates to plan; zero turns it off.
+    pub planning_tick: Duration,
 }
 
 /// A configuration error names the variable it is about.
@@ -186,6 +195,12 @@ impl Config {
                 100,
                 60_000,
             )?),
+            planning_workers: number("YUI_PLANNING_WORKERS", 1, 1, 16)?,
+            plan_threads: number("YUI_PLAN_THREADS", default_parallelism().min(4), 1, 64)?,
+            plan_time_limit: Duration::from_secs(number("YUI_PLAN_TIME_LIMIT_SECS", 30, 1, 600)?),
+            osrm_url: var("YUI_OSRM_URL"),
+            osrm_timeout: Duration::from_millis(number("YUI_OSRM_TIMEOUT_MS", 5000, 100, 120_000)?),
+            planning_tick: Duration::from_secs(number("YUI_PLANNING_TICK_SECS", 60, 0, 86_400)?),
         })
     }
 
@@ -217,6 +232,13 @@ impl Config {
             geocoder: crate::clients::geocoder::Provider::Off,
             geocoder_url: None,
             geocoder_timeout: Duration::from_millis(500),
+            planning_workers: 2,
+            plan_threads: 2,
+            plan_time_limit: Duration::from_secs(30),
+            osrm_url: None,
+            osrm_timeout: Duration::from_millis(2000),
+            // Tests run the cutoff job by hand (`jobs::cutoff::tick`).
+            planning_tick: Duration::ZERO,
         }
     }
 }

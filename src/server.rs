@@ -131,6 +131,12 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
             bind: config.bind.clone(),
             cause: "no address".into(),
         })?;
+    if !config.planning_tick.is_zero() {
+        actix_web::rt::spawn(crate::jobs::cutoff::run(
+            services.clone(),
+            config.planning_tick,
+        ));
+    }
     Ok(Launched {
         address,
         server: server.run(),

@@ -1,3 +1,4 @@
 //! Outbound HTTP: the services Yui asks (timeouts set, redirects off).
 
 pub mod geocoder;
+pub mod osrm;

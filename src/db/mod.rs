@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod geocode;
 pub mod idempotency;
 pub mod neighbourhoods;
+pub mod plans;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod residents;

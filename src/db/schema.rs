@@ -216,10 +216,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        area_id -> Text,
+        delivery_date -> Text,
+        status -> Text,
+        version -> Integer,
+        seed -> BigInt,
+        post_loads -> Text,
+        unassigned -> Text,
+        impact -> Text,
+        warnings -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    runs (id) {
+        id -> Text,
+        plan_id -> Text,
+        area_id -> Text,
+        delivery_date -> Text,
+        carrier_kind -> Text,
+        carrier_id -> Text,
+        carrier_name -> Text,
+        hub_id -> Nullable<Text>,
+        status -> Text,
+        distance_m -> BigInt,
+        duration_s -> BigInt,
+        starts_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    run_stops (run_id, seq) {
+        run_id -> Text,
+        seq -> Integer,
+        kind -> Text,
+        request_id -> Nullable<Text>,
+        hub_id -> Nullable<Text>,
+        arrival -> Timestamp,
+        lat -> Double,
+        lon -> Double,
+    }
+}
+
+diesel::table! {
+    placements (request_id) {
+        request_id -> Text,
+        plan_id -> Text,
+        run_id -> Text,
+        stop_seq -> Integer,
+        hub_id -> Text,
+        window_start -> Timestamp,
+        window_end -> Timestamp,
+    }
+}
+
+diesel::table! {
+    planning_jobs (area_id, delivery_date) {
+        area_id -> Text,
+        delivery_date -> Text,
+        state -> Text,
+        owner -> Text,
+        lease_until -> Timestamp,
+        attempts -> Integer,
+        plan_id -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));
 diesel::joinable!(request_items -> grocery_requests (request_id));
+diesel::joinable!(volunteer_profiles -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -233,4 +309,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     volunteer_profiles,
     post_trips,
     hub_keepers,
+    plans,
+    runs,
+    run_stops,
+    placements,
+    planning_jobs,
 );

@@ -82,6 +82,25 @@ impl CutoffRule {
     }
 }
 
+/// The UTC instant `seconds` after local midnight of `date` (the planner counts a day in
+/// seconds after its local midnight).
+pub fn local_seconds(date: NaiveDate, zone: Tz, seconds: i64) -> Result<DateTime<Utc>, AppError> {
+    let midnight = zone
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .ok_or_else(|| AppError::internal("no local midnight"))?;
+    Ok(midnight.with_timezone(&Utc) + chrono::Duration::seconds(seconds))
+}
+
+/// Seconds after midnight of a local "HH:MM".
+pub fn seconds_of_hhmm(field: &str, raw: &str) -> Result<i64, AppError> {
+    let time = NaiveTime::parse_from_str(raw, "%H:%M")
+        .map_err(|_| AppError::invalid(field, "must be HH:MM"))?;
+    Ok(i64::from(chrono::Timelike::num_seconds_from_midnight(
+        &time,
+    )))
+}
+
 pub fn parse_time_zone(name: &str) -> Result<Tz, AppError> {
     name.parse::<Tz>()
         .map_err(|_| AppError::invalid("time_zone", "must be an IANA time zone such as Asia/Tokyo"))

@@ -35,6 +35,17 @@ pub const FAMILY: &[Role] = &[Role::Family];
 pub const VOLUNTEER_AND_STAFF: &[Role] = &[Role::Volunteer, Role::Coordinator, Role::Admin];
 /// Families (for their linked residents) and staff.
 pub const FAMILY_AND_STAFF: &[Role] = &[Role::Family, Role::Coordinator, Role::Admin];
+/// Those who carry runs.
+pub const FIELD: &[Role] = &[Role::Volunteer, Role::Carrier];
+/// Those who carry runs (their own) and staff.
+pub const FIELD_AND_STAFF: &[Role] = &[
+    Role::Volunteer,
+    Role::Carrier,
+    Role::Coordinator,
+    Role::Admin,
+];
+/// Hub keepers (of their hubs) and staff.
+pub const KEEPER_AND_STAFF: &[Role] = &[Role::HubKeeper, Role::Coordinator, Role::Admin];
 /// Everyone who works in an area: field roles and staff.
 pub const AREA: &[Role] = &[
     Role::Volunteer,

@@ -12,7 +12,8 @@ use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 
 use self::access::{
-    ADMIN, AREA, Access, AccessTable, FAMILY, FAMILY_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
+    ADMIN, AREA, Access, AccessTable, FAMILY, FAMILY_AND_STAFF, FIELD, FIELD_AND_STAFF,
+    KEEPER_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
 };
 use crate::error::AppError;
 use crate::services::Services;
@@ -35,7 +36,7 @@ pub struct RouteDef {
 
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
-        audit, auth, carriers, district, health, neighbourhoods, requests, residents, users,
+        audit, auth, carriers, district, health, neighbourhoods, plans, requests, residents, users,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -244,6 +245,39 @@ pub fn routes() -> Vec<RouteDef> {
             "/api/v1/requests/{id}/transitions",
             Access::Roles(STAFF),
             |r| r.to(requests::transition),
+        ),
+        route(Method::POST, "/api/v1/plans", Access::Roles(STAFF), |r| {
+            r.to(plans::create)
+        }),
+        route(
+            Method::GET,
+            "/api/v1/plans/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(plans::get),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/runs",
+            Access::Roles(FIELD_AND_STAFF),
+            |r| r.to(plans::list_runs),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/runs/{id}",
+            Access::Roles(FIELD_AND_STAFF),
+            |r| r.to(plans::get_run),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/runs/{id}/accept",
+            Access::Roles(FIELD),
+            |r| r.to(plans::accept_run),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/hubs/{id}/arrivals",
+            Access::Roles(KEEPER_AND_STAFF),
+            |r| r.to(plans::hub_arrivals),
         ),
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)

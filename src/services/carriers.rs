@@ -176,7 +176,8 @@ impl Carriers {
         self.db
             .transaction("volunteers.put_profile", move |conn| {
                 let (volunteer, _) = db::users::find(conn, user)?.ok_or(AppError::NotFound)?;
-                let allowed = volunteer.role == Role::Volunteer
+                // Post carriers who take last-mile runs keep the same profile.
+                let allowed = matches!(volunteer.role, Role::Volunteer | Role::Carrier)
                     && (caller.user_id == user
                         || (caller.role.is_staff()
                             && volunteer.area_id.is_some_and(|a| caller.works_in(a))));

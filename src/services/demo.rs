@@ -193,7 +193,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                         chilled: 12,
                         frozen: 4,
                     },
-                    opening_hours: (0..5)
+                    opening_hours: (0..7)
                         .map(|weekday| OpeningHours {
                             weekday,
                             open: "10:00".into(),
@@ -331,11 +331,12 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                     capacity_litres: [120, 300, 40, 20][v % 4],
                     cold_box: v % 2 == 0,
                     max_distance_km: [15.0, 20.0, 6.0, 2.0][v % 4],
-                    availability: (0..5)
+                    // Every day, so that the demo can be planned whenever it is seeded.
+                    availability: (0..7)
                         .map(|weekday| Availability {
                             weekday,
-                            start: "09:00".into(),
-                            end: "12:00".into(),
+                            start: "10:00".into(),
+                            end: "16:00".into(),
                         })
                         .collect(),
                 },
@@ -361,7 +362,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                         lat: 34.6843,
                         lon: 135.8270,
                     },
-                    weekdays: vec![0, 1, 2, 3, 4],
+                    weekdays: (0..7).collect(),
                     departure: departure.into(),
                     hub_ids: served
                         .iter()

@@ -8,8 +8,10 @@ pub mod demo;
 pub mod district;
 pub mod neighbourhoods;
 pub mod passwords;
+pub mod plans;
 pub mod requests;
 pub mod residents;
+pub mod runs;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -32,6 +34,8 @@ pub struct Services {
     pub requests: requests::Requests,
     pub neighbourhoods: neighbourhoods::Neighbourhoods,
     pub carriers: carriers::Carriers,
+    pub plans: plans::Plans,
+    pub runs: runs::Runs,
 }
 
 impl Services {
@@ -55,6 +59,8 @@ impl Services {
         let requests = requests::Requests::new(db.clone());
         let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone());
         let carriers = carriers::Carriers::new(db.clone());
+        let plans = plans::Plans::new(db.clone(), config);
+        let runs = runs::Runs::new(db.clone());
         Ok(Services {
             db,
             accounts,
@@ -65,6 +71,8 @@ impl Services {
             requests,
             neighbourhoods,
             carriers,
+            plans,
+            runs,
         })
     }
 }

@@ -78,6 +78,21 @@ pub struct RequestView {
     pub items: Vec<ItemView>,
     pub created_at: String,
     pub updated_at: String,
+    /// Once the date is planned for real: when and where, and who by first name only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<PlannedView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlannedView {
+    pub hub_id: Uuid,
+    /// The window the family is told (RFC 3339, UTC): around the door for a home delivery,
+    /// the hub's shelf hours for a pickup.
+    pub window_start: String,
+    pub window_end: String,
+    /// The first word of the volunteer's or carrier's display name; none for a pickup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier_first_name: Option<String>,
 }
 
 impl RequestView {
@@ -140,13 +155,26 @@ fn check_notes(notes: Option<String>) -> Result<Option<String>, AppError> {
 
 /// The delivery date, refused when ordering for it has closed (422, with the cutoff) or when
 /// it is too far ahead.
-fn open_date(area: &Area, raw: &str, editing: bool) -> Result<NaiveDate, AppError> {
+/// A coordinator's locked plan closes its date early.
+fn open_date(
+    conn: &mut DbConnection,
+    area: &Area,
+    raw: &str,
+    editing: bool,
+) -> Result<NaiveDate, AppError> {
     let date = parse_date("delivery_date", raw)?;
     let now = Utc::now();
     let cutoff = area.cutoff.cutoff(date, area.time_zone)?;
     if now >= cutoff {
         return Err(AppError::CutoffPassed {
             cutoff: Some(cutoff),
+            editing,
+        });
+    }
+    let date_text = date.format("%Y-%m-%d").to_string();
+    if db::plans::find_for_date(conn, area.id, &date_text)?.is_some_and(|p| p.status == "locked") {
+        return Err(AppError::CutoffPassed {
+            cutoff: None,
             editing,
         });
     }
@@ -174,7 +202,35 @@ fn timestamp(t: NaiveDateTime) -> String {
 
 fn view(conn: &mut DbConnection, row: &RequestRow, area: &Area) -> Result<RequestView, AppError> {
     let items = db::requests::items_of(conn, std::slice::from_ref(&row.id))?;
-    view_with(row, items, area)
+    let mut view = view_with(row, items, area)?;
+    view.planned = planned(conn, row)?;
+    Ok(view)
+}
+
+fn planned(conn: &mut DbConnection, row: &RequestRow) -> Result<Option<PlannedView>, AppError> {
+    if row.status != RequestStatus::Planned.as_str() {
+        return Ok(None);
+    }
+    let Some(placement) = db::plans::placement_of(conn, &row.id)? else {
+        return Ok(None);
+    };
+    let run = db::plans::find_run(
+        conn,
+        Uuid::parse_str(&placement.run_id).map_err(|e| AppError::internal(e.to_string()))?,
+    )?;
+    let as_time = |t: NaiveDateTime| {
+        t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    Ok(Some(PlannedView {
+        hub_id: Uuid::parse_str(&placement.hub_id)
+            .map_err(|e| AppError::internal(e.to_string()))?,
+        window_start: as_time(placement.window_start),
+        window_end: as_time(placement.window_end),
+        carrier_first_name: run
+            .filter(|r| r.carrier_kind != "post_trip")
+            .map(|r| super::plans::first_name(&r.carrier_name)),
+    }))
 }
 
 fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<RequestView, AppError> {
@@ -209,6 +265,7 @@ fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<Reque
             .collect::<Result<_, AppError>>()?,
         created_at: timestamp(row.created_at),
         updated_at: timestamp(row.updated_at),
+        planned: None,
     })
 }
 
@@ -362,7 +419,7 @@ impl Requests {
     ) -> Result<RequestView, AppError> {
         let resident = visible_resident(conn, caller, input.resident_id)?;
         let area = area_of(conn, &resident.area_id)?;
-        let date = open_date(&area, &input.delivery_date, false)?;
+        let date = open_date(conn, &area, &input.delivery_date, false)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let items = checked_items(&input.items)?;
         let now = time::now();
@@ -431,11 +488,12 @@ impl Requests {
                 }
                 if caller.role == Role::Family {
                     // The family's window is the ordering window of the date it had.
-                    open_date(&area, &row.delivery_date, true)?;
+                    open_date(conn, &area, &row.delivery_date, true)?;
                 }
                 if let Some(date) = &changes.delivery_date {
-                    row.delivery_date =
-                        open_date(&area, date, true)?.format("%Y-%m-%d").to_string();
+                    row.delivery_date = open_date(conn, &area, date, true)?
+                        .format("%Y-%m-%d")
+                        .to_string();
                 }
                 if let Some(fulfilment) = &changes.fulfilment {
                     row.fulfilment = Fulfilment::parse(fulfilment)?.as_str().to_owned();

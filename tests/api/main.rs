@@ -12,4 +12,6 @@ mod district_access;
 mod errors;
 mod geocoder;
 mod logs;
+mod osrm;
+mod plans;
 mod solve;

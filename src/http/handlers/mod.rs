@@ -4,6 +4,7 @@ pub mod carriers;
 pub mod district;
 pub mod health;
 pub mod neighbourhoods;
+pub mod plans;
 pub mod requests;
 pub mod residents;
 pub mod users;

@@ -1,0 +1,418 @@
+//! Queries on `plans`, `runs`, `run_stops`, `placements` and `planning_jobs`, and the reads
+//! that gather a delivery day for the planner.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::carriers::VolunteerProfileRow;
+use super::requests::{ItemRow, RequestRow};
+use super::schema::{
+    grocery_requests, placements, planning_jobs, plans, request_items, residents, run_stops, runs,
+    users, volunteer_profiles,
+};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = plans)]
+#[diesel(treat_none_as_null = true)]
+pub struct PlanRow {
+    pub id: String,
+    pub area_id: String,
+    pub delivery_date: String,
+    pub status: String,
+    pub version: i32,
+    pub seed: i64,
+    pub post_loads: String,
+    pub unassigned: String,
+    pub impact: String,
+    pub warnings: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = runs)]
+pub struct RunRow {
+    pub id: String,
+    pub plan_id: String,
+    pub area_id: String,
+    pub delivery_date: String,
+    pub carrier_kind: String,
+    pub carrier_id: String,
+    pub carrier_name: String,
+    pub hub_id: Option<String>,
+    pub status: String,
+    pub distance_m: i64,
+    pub duration_s: i64,
+    pub starts_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = run_stops)]
+pub struct StopRow {
+    pub run_id: String,
+    pub seq: i32,
+    pub kind: String,
+    pub request_id: Option<String>,
+    pub hub_id: Option<String>,
+    pub arrival: NaiveDateTime,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = placements)]
+pub struct PlacementRow {
+    pub request_id: String,
+    pub plan_id: String,
+    pub run_id: String,
+    pub stop_seq: i32,
+    pub hub_id: String,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<PlanRow>, AppError> {
+    Ok(plans::table
+        .find(id.to_string())
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_for_date(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+) -> Result<Option<PlanRow>, AppError> {
+    Ok(plans::table
+        .filter(plans::area_id.eq(area.to_string()))
+        .filter(plans::delivery_date.eq(date))
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &PlanRow) -> Result<(), AppError> {
+    diesel::insert_into(plans::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConnection, row: &PlanRow) -> Result<(), AppError> {
+    diesel::update(plans::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn runs_of(conn: &mut DbConnection, plan: &str) -> Result<Vec<RunRow>, AppError> {
+    Ok(runs::table
+        .filter(runs::plan_id.eq(plan))
+        .select(RunRow::as_select())
+        .order((runs::starts_at.asc(), runs::id.asc()))
+        .load(conn)?)
+}
+
+pub fn find_run(conn: &mut DbConnection, id: Uuid) -> Result<Option<RunRow>, AppError> {
+    Ok(runs::table
+        .find(id.to_string())
+        .select(RunRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Moves a run from `from` to `to`; false when it was not in `from`.
+pub fn set_run_status(
+    conn: &mut DbConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(runs::table.find(id).filter(runs::status.eq(from)))
+        .set(runs::status.eq(to))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn stops_of(conn: &mut DbConnection, run: &str) -> Result<Vec<StopRow>, AppError> {
+    Ok(run_stops::table
+        .filter(run_stops::run_id.eq(run))
+        .select(StopRow::as_select())
+        .order(run_stops::seq.asc())
+        .load(conn)?)
+}
+
+/// Deletes runs with their stops and the placements on them.
+pub fn delete_runs(conn: &mut DbConnection, ids: &[String]) -> Result<(), AppError> {
+    for id in ids {
+        diesel::delete(placements::table.filter(placements::run_id.eq(id))).execute(conn)?;
+        diesel::delete(run_stops::table.filter(run_stops::run_id.eq(id))).execute(conn)?;
+        diesel::delete(runs::table.find(id)).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Writes a run and its stops (one statement per row: SQLite caps bound parameters).
+pub fn insert_run(
+    conn: &mut DbConnection,
+    run: &RunRow,
+    stops: &[StopRow],
+) -> Result<(), AppError> {
+    diesel::insert_into(runs::table).values(run).execute(conn)?;
+    for stop in stops {
+        diesel::insert_into(run_stops::table)
+            .values(stop)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert_placement(conn: &mut DbConnection, row: &PlacementRow) -> Result<(), AppError> {
+    diesel::delete(placements::table.find(&row.request_id)).execute(conn)?;
+    diesel::insert_into(placements::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_placement(conn: &mut DbConnection, request: &str) -> Result<(), AppError> {
+    diesel::delete(placements::table.find(request)).execute(conn)?;
+    Ok(())
+}
+
+pub fn placement_of(
+    conn: &mut DbConnection,
+    request: &str,
+) -> Result<Option<PlacementRow>, AppError> {
+    Ok(placements::table
+        .find(request)
+        .select(PlacementRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Requests on a run (through their placements).
+pub fn requests_on_run(conn: &mut DbConnection, run: &str) -> Result<Vec<String>, AppError> {
+    Ok(placements::table
+        .filter(placements::run_id.eq(run))
+        .select(placements::request_id)
+        .load(conn)?)
+}
+
+/// Who may see which runs in a list.
+#[derive(Debug, Clone)]
+pub enum RunScope {
+    /// A volunteer's or carrier's own runs, offered or accepted.
+    Carrier(Uuid),
+    Area(Uuid),
+    All,
+}
+
+pub fn list_runs(
+    conn: &mut DbConnection,
+    scope: &RunScope,
+    delivery_date: Option<&str>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<RunRow>, AppError> {
+    let mut query = runs::table.select(RunRow::as_select()).into_boxed();
+    match scope {
+        RunScope::Carrier(user) => {
+            query = query
+                .filter(runs::carrier_id.eq(user.to_string()))
+                .filter(runs::status.ne("proposed"));
+        }
+        RunScope::Area(area) => query = query.filter(runs::area_id.eq(area.to_string())),
+        RunScope::All => {}
+    }
+    if let Some(date) = delivery_date {
+        query = query.filter(runs::delivery_date.eq(date.to_owned()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            runs::starts_at
+                .gt(at)
+                .or(runs::starts_at.eq(at).and(runs::id.gt(id))),
+        );
+    }
+    Ok(query
+        .order((runs::starts_at.asc(), runs::id.asc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// A request with its resident's latitude and longitude (none until located).
+pub type RequestAt = (RequestRow, Option<f64>, Option<f64>);
+
+/// The requests of a delivery date in the given statuses, with their resident's location.
+pub fn requests_to_plan(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+    statuses: &[&str],
+) -> Result<Vec<RequestAt>, AppError> {
+    Ok(grocery_requests::table
+        .inner_join(residents::table)
+        .filter(grocery_requests::area_id.eq(area.to_string()))
+        .filter(grocery_requests::delivery_date.eq(date))
+        .filter(grocery_requests::status.eq_any(statuses.to_vec()))
+        .select((RequestRow::as_select(), residents::lat, residents::lon))
+        .order((
+            grocery_requests::created_at.asc(),
+            grocery_requests::id.asc(),
+        ))
+        .load(conn)?)
+}
+
+/// The items of every request of a delivery date.
+pub fn items_of_date(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+) -> Result<Vec<ItemRow>, AppError> {
+    Ok(request_items::table
+        .inner_join(grocery_requests::table)
+        .filter(grocery_requests::area_id.eq(area.to_string()))
+        .filter(grocery_requests::delivery_date.eq(date))
+        .select(ItemRow::as_select())
+        .order((
+            request_items::request_id.asc(),
+            request_items::position.asc(),
+        ))
+        .load(conn)?)
+}
+
+/// Active volunteers and carriers of an area with a profile: (profile, display name, role).
+pub fn carriers_of(
+    conn: &mut DbConnection,
+    area: Uuid,
+) -> Result<Vec<(VolunteerProfileRow, String, String)>, AppError> {
+    Ok(volunteer_profiles::table
+        .inner_join(users::table)
+        .filter(users::area_id.eq(area.to_string()))
+        .filter(users::status.eq("active"))
+        .filter(users::role.eq_any(["volunteer", "carrier"]))
+        .select((
+            VolunteerProfileRow::as_select(),
+            users::display_name,
+            users::role,
+        ))
+        .order(users::id.asc())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = planning_jobs)]
+pub struct PlanningJobRow {
+    pub area_id: String,
+    pub delivery_date: String,
+    pub state: String,
+    pub owner: String,
+    pub lease_until: NaiveDateTime,
+    pub attempts: i32,
+    pub plan_id: Option<String>,
+    pub outcome: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Claims the cutoff job of an area and date for `owner` until `lease_until`: a new row, or a
+/// running one whose lease ran out. One statement each, so two instances cannot both win;
+/// call it outside a transaction.
+pub fn claim_job(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+    owner: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let row = PlanningJobRow {
+        area_id: area.to_string(),
+        delivery_date: date.to_owned(),
+        state: "running".into(),
+        owner: owner.to_owned(),
+        lease_until,
+        attempts: 1,
+        plan_id: None,
+        outcome: None,
+        updated_at: now,
+    };
+    // Outside a transaction: a unique violation aborts a PostgreSQL transaction.
+    match diesel::insert_into(planning_jobs::table)
+        .values(&row)
+        .execute(conn)
+    {
+        Ok(_) => return Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let taken = diesel::update(
+        planning_jobs::table
+            .find((area.to_string(), date))
+            .filter(planning_jobs::state.eq("running"))
+            .filter(planning_jobs::lease_until.lt(now)),
+    )
+    .set((
+        planning_jobs::owner.eq(owner),
+        planning_jobs::lease_until.eq(lease_until),
+        planning_jobs::attempts.eq(planning_jobs::attempts + 1),
+        planning_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// How a cutoff job ended.
+#[derive(Debug, Clone)]
+pub struct JobEnd {
+    /// done or failed
+    pub state: &'static str,
+    pub plan: Option<String>,
+    pub outcome: String,
+}
+
+/// Records how the job ended, if `owner` still holds it.
+pub fn finish_job(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+    owner: &str,
+    end: &JobEnd,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        planning_jobs::table
+            .find((area.to_string(), date))
+            .filter(planning_jobs::owner.eq(owner))
+            .filter(planning_jobs::state.eq("running")),
+    )
+    .set((
+        planning_jobs::state.eq(end.state),
+        planning_jobs::plan_id.eq(end.plan.as_deref()),
+        planning_jobs::outcome.eq(&end.outcome),
+        planning_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn find_job(
+    conn: &mut DbConnection,
+    area: Uuid,
+    date: &str,
+) -> Result<Option<PlanningJobRow>, AppError> {
+    Ok(planning_jobs::table
+        .find((area.to_string(), date))
+        .select(PlanningJobRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,92 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::district::created;
+use crate::error::AppError;
+use crate::http::access::Staff;
+use crate::http::pagination::{self, Items};
+use crate::services::Services;
+use crate::services::accounts::Caller;
+use crate::services::plans::NewPlan;
+
+pub async fn create(
+    services: web::Data<Services>,
+    staff: Staff,
+    body: web::Json<NewPlan>,
+) -> Result<HttpResponse, AppError> {
+    let plan = services.plans.create(&staff.0, body.into_inner()).await?;
+    Ok(created(format!("/api/v1/plans/{}", plan.id), &plan))
+}
+
+pub async fn get(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.plans.get(&staff.0, id.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunsQuery {
+    delivery_date: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub async fn list_runs(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: web::Query<RunsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let limit = pagination::limit(query.limit);
+    let after = query
+        .cursor
+        .as_deref()
+        .map(pagination::parse_time_cursor)
+        .transpose()?;
+    let runs = services
+        .runs
+        .list(&caller, query.delivery_date, after, limit + 1)
+        .await?;
+    Ok(HttpResponse::Ok().json(pagination::page(runs, limit, |r| {
+        pagination::rfc3339_cursor(&r.starts_at, &r.id.to_string())
+    })))
+}
+
+pub async fn get_run(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.runs.get(&caller, id.into_inner()).await?))
+}
+
+pub async fn accept_run(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.runs.accept(&caller, id.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalsQuery {
+    delivery_date: String,
+}
+
+pub async fn hub_arrivals(
+    services: web::Data<Services>,
+    caller: Caller,
+    hub: web::Path<Uuid>,
+    query: web::Query<ArrivalsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let arrivals = services
+        .runs
+        .arrivals(&caller, hub.into_inner(), &query.delivery_date)
+        .await?;
+    Ok(HttpResponse::Ok().json(Items::whole(arrivals)))
+}

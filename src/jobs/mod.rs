@@ -1,0 +1,3 @@
+//! Background workers. Each runs on the server's runtime and does its work through services.
+
+pub mod cutoff;

@@ -1,0 +1,186 @@
+//! Runs as their people see them: a volunteer or carrier their own (offered or accepted), with
+//! the doors' addresses and phones; coordinators every run of their area, without them; hub
+//! keepers what the post trips bring to their hub.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::accounts::Caller;
+use super::audit::Audit;
+use super::plans::{PostLoadView, RunView, Slots, run_view};
+use crate::db::plans::{RunRow, RunScope};
+use crate::db::{self, Db, DbConnection};
+use crate::domain::account::Role;
+use crate::domain::area::parse_date;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArrivalView {
+    pub post_trip_id: Uuid,
+    pub post_trip_name: String,
+    pub arrival: String,
+    pub slots: Slots,
+    pub requests: usize,
+}
+
+#[derive(Clone)]
+pub struct Runs {
+    db: Db,
+}
+
+fn uuid(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text).map_err(|e| AppError::internal(e.to_string()))
+}
+
+fn is_field(role: Role) -> bool {
+    matches!(role, Role::Volunteer | Role::Carrier)
+}
+
+/// Whether `caller` may see `run`, and whether as its own carrier.
+fn visibility(caller: &Caller, run: &RunRow) -> Result<Option<bool>, AppError> {
+    let own = run.carrier_id == caller.user_id.to_string();
+    if is_field(caller.role) && own && run.status != "proposed" {
+        return Ok(Some(true));
+    }
+    if caller.role.is_staff() && caller.works_in(uuid(&run.area_id)?) {
+        return Ok(Some(false));
+    }
+    Ok(None)
+}
+
+impl Runs {
+    pub fn new(db: Db) -> Self {
+        Runs { db }
+    }
+
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        delivery_date: Option<String>,
+        after: Option<(NaiveDateTime, String)>,
+        limit: i64,
+    ) -> Result<Vec<RunView>, AppError> {
+        let date = delivery_date
+            .as_deref()
+            .map(|d| parse_date("delivery_date", d).map(|d| d.format("%Y-%m-%d").to_string()))
+            .transpose()?;
+        let scope = match caller.role {
+            Role::Admin => RunScope::All,
+            Role::Coordinator => RunScope::Area(caller.area()?),
+            role if is_field(role) => RunScope::Carrier(caller.user_id),
+            _ => return Err(AppError::NotFound),
+        };
+        self.db
+            .run("runs.list", move |conn| {
+                db::plans::list_runs(conn, &scope, date.as_deref(), after, limit)?
+                    .into_iter()
+                    .map(|run| run_view(conn, run, false))
+                    .collect()
+            })
+            .await
+    }
+
+    /// One run; its own carrier also gets the addresses and phones, and that read is audited.
+    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        self.db
+            .transaction("runs.get", move |conn| {
+                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
+                let own = visibility(&caller, &run)?.ok_or(AppError::NotFound)?;
+                let area = uuid(&run.area_id)?;
+                let view = run_view(conn, run, own)?;
+                if own && view.stops.iter().any(|s| s.address.is_some()) {
+                    audit
+                        .in_area(area)
+                        .record(conn, "read_contacts", "run", id)?;
+                }
+                Ok(view)
+            })
+            .await
+    }
+
+    /// The carrier takes an offered run; planning again keeps it as it is.
+    pub async fn accept(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        self.db
+            .transaction("runs.accept", move |conn| {
+                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
+                if visibility(&caller, &run)? != Some(true) {
+                    return Err(AppError::NotFound);
+                }
+                if !db::plans::set_run_status(conn, &run.id, "offered", "accepted")? {
+                    return Err(AppError::Conflict(format!(
+                        "the run is {}, not offered",
+                        run.status
+                    )));
+                }
+                audit
+                    .in_area(uuid(&run.area_id)?)
+                    .record(conn, "accept", "run", id)?;
+                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
+                run_view(conn, run, true)
+            })
+            .await
+    }
+
+    /// What the post trips bring to `hub` on `date` (a locked plan; staff also see a preview).
+    pub async fn arrivals(
+        &self,
+        caller: &Caller,
+        hub: Uuid,
+        date: &str,
+    ) -> Result<Vec<ArrivalView>, AppError> {
+        let date = parse_date("delivery_date", date)?
+            .format("%Y-%m-%d")
+            .to_string();
+        let caller = caller.clone();
+        self.db
+            .run("runs.arrivals", move |conn| {
+                arrivals(conn, &caller, hub, &date)
+            })
+            .await
+    }
+}
+
+fn arrivals(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    hub: Uuid,
+    date: &str,
+) -> Result<Vec<ArrivalView>, AppError> {
+    let row = db::areas::find_hub(conn, hub)?.ok_or(AppError::NotFound)?;
+    let area = uuid(&row.area_id)?;
+    let keeper = caller.role == Role::HubKeeper
+        && db::areas::keepers_of(conn, &row.id)?.contains(&caller.user_id.to_string());
+    let staff = caller.role.is_staff() && caller.works_in(area);
+    if !keeper && !staff {
+        return Err(AppError::NotFound);
+    }
+    let Some(plan) = db::plans::find_for_date(conn, area, date)? else {
+        return Ok(Vec::new());
+    };
+    if plan.status != "locked" && !staff {
+        return Ok(Vec::new());
+    }
+    let loads: Vec<PostLoadView> =
+        serde_json::from_str(&plan.post_loads).map_err(|e| AppError::internal(e.to_string()))?;
+    loads
+        .into_iter()
+        .filter(|l| l.hub_id == hub)
+        .map(|l| {
+            let name = db::carriers::find_trip(conn, l.post_trip_id)?
+                .map(|t| t.name)
+                .unwrap_or_default();
+            Ok(ArrivalView {
+                post_trip_id: l.post_trip_id,
+                post_trip_name: name,
+                arrival: l.arrival,
+                slots: l.slots,
+                requests: l.request_ids.len(),
+            })
+        })
+        .collect()
+}
