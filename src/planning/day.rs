@@ -586,6 +586,8 @@ fn legs_or_fallback(
 /// One hub's last mile, solved.
 struct HubOutcome {
     hub: usize,
+    /// The carriers (indices into `Day::carriers`) whose runs are in `runs`.
+    used: Vec<usize>,
     runs: Vec<Run>,
     /// (run, stop, request) for every delivery.
     placed: Vec<(usize, usize, usize)>,
@@ -681,31 +683,145 @@ fn last_mile(
         })
         .collect();
     let crews = assign_carriers(day, &jobs);
-    let total_jobs: usize = jobs.iter().map(Vec::len).sum::<usize>().max(1);
-    let work: Vec<usize> = (0..day.hubs.len())
+    let started = Instant::now();
+    let work: Vec<(usize, Vec<usize>)> = (0..day.hubs.len())
         .filter(|&h| !jobs[h].is_empty())
+        .map(|h| (h, crews[h].clone()))
         .collect();
+    let context = HubContext {
+        day,
+        jobs: &jobs,
+        ready: &line_haul.ready,
+        travel,
+        fallback,
+        settings,
+    };
+    let mut outcomes = solve_hubs(&context, &work, budget.mul_f64(0.75));
+
+    // Repair: carriers no run used go, nearest first, to hubs where deliveries are left.
+    let used: HashSet<usize> = outcomes.iter().flat_map(|o| o.used.clone()).collect();
+    let mut idle: Vec<usize> = (0..day.carriers.len())
+        .filter(|c| !used.contains(c))
+        .collect();
+    let mut short: Vec<&HubOutcome> = outcomes
+        .iter()
+        .filter(|o| !o.unassigned.is_empty())
+        .collect();
+    short.sort_by_key(|o| (std::cmp::Reverse(o.unassigned.len()), o.hub));
+    let mut retry = Vec::new();
+    for outcome in short {
+        let hub = &day.hubs[outcome.hub];
+        let left: Vec<&Request> = outcome
+            .unassigned
+            .iter()
+            .map(|(r, _)| &day.requests[*r])
+            .collect();
+        let need: i64 = left.iter().map(|r| r.litres).sum();
+        let cold = left.iter().any(|r| r.cold);
+        let mut candidates: Vec<usize> = idle
+            .iter()
+            .copied()
+            .filter(|&c| in_reach(day, &day.carriers[c], hub))
+            .collect();
+        candidates.sort_by(|&a, &b| {
+            let (ca, cb) = (&day.carriers[a], &day.carriers[b]);
+            (cold && !ca.cold_box)
+                .cmp(&(cold && !cb.cold_box))
+                .then(
+                    great_circle_m(ca.home, hub.location)
+                        .total_cmp(&great_circle_m(cb.home, hub.location)),
+                )
+                .then(a.cmp(&b))
+        });
+        let mut added = Vec::new();
+        let mut capacity = 0;
+        for c in candidates {
+            if capacity >= need {
+                break;
+            }
+            capacity += day.carriers[c].capacity_litres;
+            added.push(c);
+        }
+        if added.is_empty() {
+            continue;
+        }
+        idle.retain(|c| !added.contains(c));
+        let mut crew = outcome.used.clone();
+        crew.extend(added);
+        retry.push((outcome.hub, crew));
+    }
+    if !retry.is_empty() {
+        let again = solve_hubs(&context, &retry, budget.saturating_sub(started.elapsed()));
+        for better in again {
+            if let Some(slot) = outcomes.iter_mut().find(|o| o.hub == better.hub) {
+                let distance = |o: &HubOutcome| o.runs.iter().map(|r| r.distance_m).sum::<i64>();
+                if (better.unassigned.len(), distance(&better))
+                    < (slot.unassigned.len(), distance(slot))
+                {
+                    *slot = better;
+                }
+            }
+        }
+    }
+
+    let solved: HashSet<usize> = outcomes.iter().map(|o| o.hub).collect();
+    for (h, _) in &work {
+        if !solved.contains(h) {
+            plan.warnings.push(format!(
+                "the last mile of hub {} could not be planned",
+                day.hubs[*h].id
+            ));
+            for &r in &jobs[*h] {
+                plan.unassigned.push((day.requests[r].id, Reason::Capacity));
+            }
+        }
+    }
+    outcomes
+}
+
+/// What every hub's sub-problem shares.
+struct HubContext<'a> {
+    day: &'a Day,
+    jobs: &'a [Vec<usize>],
+    ready: &'a [Seconds],
+    travel: &'a dyn TravelTimes,
+    fallback: &'a GreatCircle,
+    settings: &'a PlanSettings,
+}
+
+/// Solves `work` (hub, crew) side by side within `budget`, each hub its share by deliveries.
+fn solve_hubs(
+    context: &HubContext<'_>,
+    work: &[(usize, Vec<usize>)],
+    budget: Duration,
+) -> Vec<HubOutcome> {
+    let total_jobs: usize = work
+        .iter()
+        .map(|(h, _)| context.jobs[*h].len())
+        .sum::<usize>()
+        .max(1);
     let next = AtomicUsize::new(0);
-    let threads = settings.threads.clamp(1, work.len().max(1));
+    let threads = context.settings.threads.clamp(1, work.len().max(1));
     let started = Instant::now();
     let worker = || {
         let mut done = Vec::new();
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&h) = work.get(k) else {
+            let Some((h, crew)) = work.get(k) else {
                 break;
             };
-            let share = budget.mul_f64(jobs[h].len() as f64 / total_jobs as f64 * threads as f64);
+            let jobs = &context.jobs[*h];
+            let share = budget.mul_f64(jobs.len() as f64 / total_jobs as f64 * threads as f64);
             let limit = share.min(budget.saturating_sub(started.elapsed()));
             done.push(solve_hub(
-                day,
-                h,
-                &jobs[h],
-                &crews[h],
-                line_haul.ready[h],
-                travel,
-                fallback,
-                settings,
+                context.day,
+                *h,
+                jobs,
+                crew,
+                context.ready[*h],
+                context.travel,
+                context.fallback,
+                context.settings,
                 limit,
             ));
         }
@@ -723,18 +839,6 @@ fn last_mile(
         })
     };
     outcomes.sort_by_key(|o| o.hub);
-    let solved: HashSet<usize> = outcomes.iter().map(|o| o.hub).collect();
-    for &h in &work {
-        if !solved.contains(&h) {
-            plan.warnings.push(format!(
-                "the last mile of hub {} could not be planned",
-                day.hubs[h].id
-            ));
-            for &r in &jobs[h] {
-                plan.unassigned.push((day.requests[r].id, Reason::Capacity));
-            }
-        }
-    }
     outcomes
 }
 
@@ -831,6 +935,7 @@ fn solve_hub(
 
     let mut outcome = HubOutcome {
         hub: h,
+        used: solution.routes.iter().map(|r| crew[r.vehicle]).collect(),
         runs: Vec::new(),
         placed: Vec::new(),
         unassigned: solution
@@ -946,9 +1051,8 @@ fn why_unplaced(day: &Day, h: usize, problem: &Problem, crew: &[usize], j: usize
     if compatible.is_empty() {
         return Reason::ColdChain;
     }
-    let mut only_time = false;
-    let mut only_distance = false;
-    for v in compatible {
+    // (too far, too late, too big) for `v` taking the job alone.
+    let alone = |v: &Vehicle| {
         let home = v.end.unwrap_or(0);
         let metres =
             problem.distances.get(0, job.location) + problem.distances.get(job.location, home);
@@ -956,11 +1060,29 @@ fn why_unplaced(day: &Day, h: usize, problem: &Problem, crew: &[usize], j: usize
             + v.travel_time(problem.durations.get(0, job.location))
             + job.service
             + v.travel_time(problem.durations.get(job.location, home));
-        let too_far = v.max_distance.is_some_and(|m| metres > m);
-        let too_late = back > v.time_window.end;
-        let too_big = job.delivery.iter().zip(&v.capacity).any(|(d, c)| d > c);
-        match (too_far, too_late, too_big) {
-            (false, false, false) => return Reason::Capacity,
+        (
+            v.max_distance.is_some_and(|m| metres > m),
+            back > v.time_window.end,
+            job.delivery.iter().zip(&v.capacity).any(|(d, c)| d > c),
+        )
+    };
+    let mut only_time = false;
+    let mut only_distance = false;
+    for v in compatible {
+        match alone(v) {
+            (false, false, false) => {
+                // The cold boxes are full while a carrier without one could have gone.
+                let cold_boxes_short = !job.skills.is_empty()
+                    && problem
+                        .vehicles
+                        .iter()
+                        .any(|o| !o.can_serve(job) && alone(o) == (false, false, false));
+                return if cold_boxes_short {
+                    Reason::ColdChain
+                } else {
+                    Reason::Capacity
+                };
+            }
             (false, true, false) => only_time = true,
             (true, false, false) => only_distance = true,
             _ => {}

@@ -190,8 +190,8 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                     location: Location { lat, lon },
                     storage: Storage {
                         ambient: 40,
-                        chilled: 12,
-                        frozen: 4,
+                        chilled: 16,
+                        frozen: 8,
                     },
                     opening_hours: (0..7)
                         .map(|weekday| OpeningHours {
