@@ -659,17 +659,9 @@ fn assign_carriers(day: &Day, jobs: &[Vec<usize>]) -> Vec<Vec<usize>> {
     crews
 }
 
-/// Step 3: each hub's home deliveries as a vehicle routing problem, hubs side by side.
-fn last_mile(
-    day: &Day,
-    line_haul: &LineHaul,
-    travel: &dyn TravelTimes,
-    fallback: &GreatCircle,
-    settings: &PlanSettings,
-    budget: Duration,
-    plan: &mut DayPlan,
-) -> Vec<HubOutcome> {
-    let jobs: Vec<Vec<usize>> = line_haul
+/// Each hub's home deliveries that need a new run.
+fn home_deliveries(day: &Day, line_haul: &LineHaul) -> Vec<Vec<usize>> {
+    line_haul
         .accepted
         .iter()
         .map(|list| {
@@ -681,7 +673,49 @@ fn last_mile(
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// The last-mile sub-problems the planner solves first (each hub with its first crew), for
+/// running another solver on the same zones.
+pub fn zones(day: &Day, travel: &dyn TravelTimes) -> Vec<(Uuid, Problem)> {
+    let fallback = GreatCircle {
+        circuity: day.circuity,
+    };
+    let mut scratch = DayPlan::default();
+    let mut failures = Vec::new();
+    let hub_of = locate(day, &mut scratch.unassigned);
+    let line_haul = consolidate(day, &hub_of, travel, &fallback, &mut failures, &mut scratch);
+    let jobs = home_deliveries(day, &line_haul);
+    let crews = assign_carriers(day, &jobs);
+    (0..day.hubs.len())
+        .filter(|&h| !jobs[h].is_empty())
+        .map(|h| {
+            let (problem, _) = hub_problem(
+                day,
+                h,
+                &jobs[h],
+                &crews[h],
+                line_haul.ready[h],
+                travel,
+                &fallback,
+            );
+            (day.hubs[h].id, problem)
+        })
+        .collect()
+}
+
+/// Step 3: each hub's home deliveries as a vehicle routing problem, hubs side by side.
+fn last_mile(
+    day: &Day,
+    line_haul: &LineHaul,
+    travel: &dyn TravelTimes,
+    fallback: &GreatCircle,
+    settings: &PlanSettings,
+    budget: Duration,
+    plan: &mut DayPlan,
+) -> Vec<HubOutcome> {
+    let jobs = home_deliveries(day, line_haul);
     let crews = assign_carriers(day, &jobs);
     let started = Instant::now();
     let work: Vec<(usize, Vec<usize>)> = (0..day.hubs.len())
@@ -842,8 +876,10 @@ fn solve_hubs(
     outcomes
 }
 
-#[allow(clippy::too_many_arguments)]
-fn solve_hub(
+/// One hub's home deliveries as a routing problem: place 0 is the hub, then each carrier's
+/// home, then the doors; a vehicle starts at the hub once both it and the goods are there and
+/// ends at home. Also the road router's failure, if it failed.
+fn hub_problem(
     day: &Day,
     h: usize,
     jobs: &[usize],
@@ -851,9 +887,7 @@ fn solve_hub(
     ready: Seconds,
     travel: &dyn TravelTimes,
     fallback: &GreatCircle,
-    settings: &PlanSettings,
-    limit: Duration,
-) -> HubOutcome {
+) -> (Problem, Option<String>) {
     let hub = &day.hubs[h];
     let mut points = vec![hub.location];
     points.extend(crew.iter().map(|&c| day.carriers[c].home));
@@ -922,6 +956,22 @@ fn solve_hub(
         distances: legs.distances,
         dimensions: 1,
     };
+    (problem, failures.pop())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_hub(
+    day: &Day,
+    h: usize,
+    jobs: &[usize],
+    crew: &[usize],
+    ready: Seconds,
+    travel: &dyn TravelTimes,
+    fallback: &GreatCircle,
+    settings: &PlanSettings,
+    limit: Duration,
+) -> HubOutcome {
+    let (problem, failure) = hub_problem(day, h, jobs, crew, ready, travel, fallback);
     let iterations = (settings.iterations_per_job * jobs.len() as u64).max(200);
     let solution = solver::solve(
         &problem,
@@ -943,7 +993,7 @@ fn solve_hub(
             .iter()
             .map(|&j| (jobs[j], why_unplaced(day, h, &problem, crew, j)))
             .collect(),
-        failure: failures.pop(),
+        failure,
     };
     for route in &solution.routes {
         let run = to_run(day, h, &problem, crew, jobs, route);

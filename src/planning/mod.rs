@@ -5,5 +5,6 @@ pub mod check;
 pub mod day;
 pub mod problem;
 pub mod solver;
+pub mod synthetic;
 pub mod travel;
 pub mod vroom;

@@ -51,6 +51,8 @@ struct InputVehicle {
     max_tasks: Option<usize>,
     max_travel_time: Option<i64>,
     max_distance: Option<i64>,
+    /// Travel times are the matrix's divided by this (VROOM: 0 < factor <= 5).
+    speed_factor: Option<f64>,
     #[serde(default)]
     profile: Option<String>,
     #[serde(default)]
@@ -175,6 +177,16 @@ pub fn parse_vroom(text: &str) -> Result<Problem, FormatError> {
         let start = place(v.start_index, v.start, &mut index_of);
         let end = place(v.end_index, v.end, &mut index_of);
         let _ = (&v.profile, &v.description);
+        let speed_percent = match v.speed_factor {
+            None => 100,
+            Some(f) if f.is_finite() && f > 0.0 && f <= 5.0 => (f * 100.0).round().max(1.0) as i64,
+            Some(_) => {
+                return Err(FormatError(format!(
+                    "vehicles[{}].speed_factor must be greater than 0 and at most 5",
+                    v.id
+                )));
+            }
+        };
         vehicles.push(Vehicle {
             id: v.id,
             start,
@@ -188,7 +200,7 @@ pub fn parse_vroom(text: &str) -> Result<Problem, FormatError> {
             max_tasks: v.max_tasks,
             max_travel_time: v.max_travel_time,
             max_distance: v.max_distance,
-            speed_percent: 100,
+            speed_percent,
         });
     }
     let (durations, distances, costs) = if uses_matrix {
@@ -596,4 +608,76 @@ fn depot_problem(
         costs: matrix,
         dimensions: 1,
     }
+}
+
+/// Writes `problem` as a VROOM input with one `car` profile of matrices (costs as given), so
+/// that VROOM (or pyvroom) can solve exactly what Yui solved.
+pub fn to_vroom_input(problem: &Problem) -> Value {
+    let rows = |m: &Matrix| -> Vec<Vec<i64>> {
+        (0..m.size)
+            .map(|r| m.values[r * m.size..(r + 1) * m.size].to_vec())
+            .collect()
+    };
+    let vehicles: Vec<Value> = problem
+        .vehicles
+        .iter()
+        .map(|v| {
+            let mut o = json!({"id": v.id, "capacity": v.capacity, "skills": v.skills});
+            if let Some(start) = v.start {
+                o["start_index"] = json!(start);
+            }
+            if let Some(end) = v.end {
+                o["end_index"] = json!(end);
+            }
+            if v.time_window != TimeWindow::ALWAYS {
+                o["time_window"] = json!([v.time_window.start, v.time_window.end]);
+            }
+            if let Some(m) = v.max_tasks {
+                o["max_tasks"] = json!(m);
+            }
+            if let Some(m) = v.max_travel_time {
+                o["max_travel_time"] = json!(m);
+            }
+            if let Some(m) = v.max_distance {
+                o["max_distance"] = json!(m);
+            }
+            if v.speed_percent != 100 {
+                o["speed_factor"] = json!(v.speed_percent as f64 / 100.0);
+            }
+            o
+        })
+        .collect();
+    let jobs: Vec<Value> = problem
+        .jobs
+        .iter()
+        .map(|j| {
+            let mut o = json!({
+                "id": j.id,
+                "location_index": j.location,
+                "service": j.service,
+                "delivery": j.delivery,
+                "pickup": j.pickup,
+                "skills": j.skills,
+                "priority": j.priority,
+            });
+            if !j.time_windows.is_empty() {
+                o["time_windows"] = json!(
+                    j.time_windows
+                        .iter()
+                        .map(|w| [w.start, w.end])
+                        .collect::<Vec<_>>()
+                );
+            }
+            o
+        })
+        .collect();
+    json!({
+        "vehicles": vehicles,
+        "jobs": jobs,
+        "matrices": {"car": {
+            "durations": rows(&problem.durations),
+            "distances": rows(&problem.distances),
+            "costs": rows(&problem.costs),
+        }},
+    })
 }
