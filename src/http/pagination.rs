@@ -70,6 +70,11 @@ pub fn parse_time_cursor(raw: &str) -> Result<(NaiveDateTime, String), AppError>
     Ok((at, id.to_owned()))
 }
 
+/// The (time, id) to continue after, from an optional cursor.
+pub fn after(cursor: Option<&str>) -> Result<Option<(NaiveDateTime, String)>, AppError> {
+    cursor.map(parse_time_cursor).transpose()
+}
+
 /// For views that carry their time as RFC 3339 text.
 pub fn rfc3339_cursor(at: &str, id: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(at) {

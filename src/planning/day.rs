@@ -241,7 +241,7 @@ pub struct Placement {
 }
 
 /// What the plan achieves; see the README ("Impact") for the formulas.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Impact {
     pub households_reached: usize,
     pub household_km: f64,

@@ -29,7 +29,7 @@ use crate::domain::request::{
 };
 use crate::domain::time;
 use crate::error::AppError;
-use crate::planning::day::{self, CarrierKind, Day, DayPlan, PlanSettings, StopKind};
+use crate::planning::day::{self, CarrierKind, Day, DayPlan, Impact, PlanSettings, StopKind};
 use crate::planning::problem::TimeWindow;
 use crate::planning::travel::{GreatCircle, Mode, TravelTimes};
 
@@ -67,17 +67,6 @@ pub struct PostLoadView {
 pub struct UnassignedView {
     pub request_id: Uuid,
     pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct ImpactView {
-    pub households_reached: usize,
-    pub household_km: f64,
-    pub plan_km: f64,
-    pub km_saved: f64,
-    pub co2_avoided_kg: f64,
-    pub trips_consolidated: i64,
-    pub volunteer_hours: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,7 +120,7 @@ pub struct PlanView {
     pub runs: Vec<RunView>,
     pub post_loads: Vec<PostLoadView>,
     pub unassigned: Vec<UnassignedView>,
-    pub impact: ImpactView,
+    pub impact: Impact,
     pub warnings: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -579,16 +568,6 @@ fn save(
             reason: reason.as_str().to_owned(),
         })
         .collect();
-    let i = &plan.impact;
-    let impact = ImpactView {
-        households_reached: i.households_reached,
-        household_km: i.household_km,
-        plan_km: i.plan_km,
-        km_saved: i.km_saved,
-        co2_avoided_kg: i.co2_avoided_kg,
-        trips_consolidated: i.trips_consolidated,
-        volunteer_hours: i.volunteer_hours,
-    };
     let row = PlanRow {
         id: existing
             .as_ref()
@@ -601,7 +580,7 @@ fn save(
         seed: 1,
         post_loads: json(&post_loads)?,
         unassigned: json(&unassigned)?,
-        impact: json(&impact)?,
+        impact: json(&plan.impact)?,
         warnings: json(&plan.warnings)?,
         created_by: existing
             .as_ref()

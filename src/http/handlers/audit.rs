@@ -30,11 +30,8 @@ pub async fn list(
         actor_id: query.actor_id,
     };
     let limit = pagination::limit(query.limit);
-    let before = query
-        .cursor
-        .as_deref()
-        .map(pagination::parse_time_cursor)
-        .transpose()?;
+    // The audit trail runs newest first: the cursor is where to continue before.
+    let before = pagination::after(query.cursor.as_deref())?;
     let rows = audit::list(&services.db, &staff.0, filter, before, limit + 1).await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| {
         pagination::rfc3339_cursor(&r.at, &r.id)

@@ -42,11 +42,7 @@ pub async fn list_runs(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let limit = pagination::limit(query.limit);
-    let after = query
-        .cursor
-        .as_deref()
-        .map(pagination::parse_time_cursor)
-        .transpose()?;
+    let after = pagination::after(query.cursor.as_deref())?;
     let runs = services
         .runs
         .list(&caller, query.delivery_date, after, limit + 1)

@@ -154,11 +154,7 @@ pub async fn list(
         area_id: None,
     };
     let limit = pagination::limit(query.limit);
-    let after = query
-        .cursor
-        .as_deref()
-        .map(pagination::parse_time_cursor)
-        .transpose()?;
+    let after = pagination::after(query.cursor.as_deref())?;
     let views = services
         .requests
         .list(&caller, filter, after, limit + 1)

@@ -130,12 +130,7 @@ pub async fn list(
         status: query.status.as_deref().map(str::parse).transpose()?,
     };
     let limit = pagination::limit(query.limit);
-    let after = match query
-        .cursor
-        .as_deref()
-        .map(pagination::parse_time_cursor)
-        .transpose()?
-    {
+    let after = match pagination::after(query.cursor.as_deref())? {
         Some((at, id)) => Some((
             at,
             Uuid::parse_str(&id)
