@@ -3,7 +3,10 @@
 //! wall time; a summary line per family. Every solution is checked by the independent checker
 //! first. Not a test.
 //!
-//! `cargo run --release --bin bench_vrp -- [--time-limit 2] [--threads 2] [--seed 1] [--bench ../shared/bench] [FAMILY...]`
+//! `cargo run --release --bin bench_vrp -- [--time-limit 2] [--threads 2] [--seed 1] [--bench ../shared/bench] [--out DIR] [FAMILY...]`
+//!
+//! `--out DIR` also writes each instance as VROOM JSON (DIR/FAMILY/NAME.json, the integer
+//! matrices Yui solved) with Yui's costs and times in DIR/FAMILY/yui.json, for pyvroom.
 #![allow(clippy::print_stdout)]
 
 use std::path::{Path, PathBuf};
@@ -39,6 +42,7 @@ fn main() -> Result<(), String> {
     let mut threads = 2;
     let mut bench = PathBuf::from("../shared/bench");
     let mut only = Vec::new();
+    let mut out: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--time-limit" => {
@@ -65,6 +69,13 @@ fn main() -> Result<(), String> {
                     .map(PathBuf::from)
                     .ok_or("--bench takes a folder")?
             }
+            "--out" => {
+                out = Some(
+                    args.next()
+                        .map(PathBuf::from)
+                        .ok_or("--out takes a folder")?,
+                )
+            }
             family => only.push(family.to_owned()),
         }
     }
@@ -78,6 +89,7 @@ fn main() -> Result<(), String> {
             time_limit,
             seed,
             threads,
+            out.as_ref().map(|o| o.join(family.folder)).as_deref(),
         )?;
     }
     Ok(())
@@ -89,7 +101,12 @@ fn run_family(
     time_limit: f64,
     seed: u64,
     threads: usize,
+    out: Option<&Path>,
 ) -> Result<(), String> {
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let mut results = Vec::new();
     let bks: Value = serde_json::from_str(
         &std::fs::read_to_string(folder.join("BKS.json"))
             .map_err(|e| format!("{}: {e}", folder.display()))?,
@@ -141,6 +158,18 @@ fn run_family(
         );
         gaps.push(gap);
         walls.push(wall);
+        if let Some(dir) = out {
+            std::fs::write(
+                dir.join(format!("{name}.json")),
+                vroom::to_vroom_input(&problem).to_string(),
+            )
+            .map_err(|e| e.to_string())?;
+            results.push(serde_json::json!({"name": name, "cost": checked.cost, "wall_s": wall}));
+        }
+    }
+    if let Some(dir) = out {
+        std::fs::write(dir.join("yui.json"), Value::from(results).to_string())
+            .map_err(|e| e.to_string())?;
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let max = gaps.iter().copied().fold(f64::MIN, f64::max);
