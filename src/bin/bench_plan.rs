@@ -1,6 +1,6 @@
 //! Benchmark of the day planner. Not a test.
 //!
-//! `cargo run --release --bin bench_plan -- prefecture [--seed 1] [--threads 2] [--time-limit 50]
+//! `cargo run --release --bin bench_plan -- prefecture [--seed 1] [--threads 2] [--time-limit 50] [--iterations 300]
 //!  [--requests 20000 --hubs 500 --trips 100 --volunteers 400 --side-km 90] [--zones DIR]`
 //! plans a seeded synthetic prefecture day and prints wall time, peak memory, runs and the
 //! unassigned requests by reason; `--zones DIR` also writes each hub's last-mile problem (as
@@ -72,7 +72,8 @@ fn run_prefecture(args: &Args) -> Result<(), String> {
         seed,
         time_limit: Duration::from_secs_f64(args.value("--time-limit", 50.0)?),
         threads: args.value("--threads", 2usize)?,
-        ..PlanSettings::default()
+        iterations_per_job: args
+            .value("--iterations", PlanSettings::default().iterations_per_job)?,
     };
     let started = Instant::now();
     let day = prefecture(seed, &size);

@@ -187,8 +187,24 @@ impl State {
     }
 }
 
-/// Inserts `pending` jobs by regret: the job that would lose most by waiting goes first.
-fn recreate(model: &Model, state: &mut State, mut pending: Vec<usize>, rng: &mut Rng) {
+/// How `recreate` orders the pending jobs.
+#[derive(Clone, Copy)]
+enum Order {
+    /// The job that would lose most by waiting goes first.
+    Regret,
+    /// The fleet cannot take every job: the job that uses least of it (detour against an
+    /// average out-and-back, load against an average load) goes first, so that more fit.
+    Frugal { arc: f64, load: f64 },
+}
+
+/// Inserts `pending` jobs one at a time in `order`, each where it costs least.
+fn recreate(
+    model: &Model,
+    state: &mut State,
+    mut pending: Vec<usize>,
+    rng: &mut Rng,
+    order: Order,
+) {
     let routes = state.routes.len();
     // best[i][r]: cheapest insertion of pending[i] into route r.
     let mut best: Vec<Vec<Option<(i64, usize)>>> = pending
@@ -226,9 +242,18 @@ fn recreate(model: &Model, state: &mut State, mut pending: Vec<usize>, rng: &mut
             let priority = i64::from(model.problem.jobs[pending[i]].priority);
             // A job with one option left must go now; a little noise breaks ties differently
             // on every round.
-            let regret = second.map_or(UNSERVED_PENALTY / 1000, |s| s - delta);
-            let noise = (rng.unit() * 0.1 * (delta.abs() as f64 + 1.0)) as i64;
-            let score = priority * UNSERVED_PENALTY + regret * 2 - delta + noise;
+            let score = match order {
+                Order::Regret => {
+                    let regret = second.map_or(UNSERVED_PENALTY / 1000, |s| s - delta);
+                    let noise = (rng.unit() * 0.1 * (delta.abs() as f64 + 1.0)) as i64;
+                    priority * UNSERVED_PENALTY + regret * 2 - delta + noise
+                }
+                Order::Frugal { arc, load } => {
+                    let size: i64 = model.problem.jobs[pending[i]].delivery.iter().sum();
+                    let used = delta as f64 / arc + size as f64 / load;
+                    priority * UNSERVED_PENALTY - ((used + rng.unit() * 0.3) * 1000.0) as i64
+                }
+            };
             if score > score_best {
                 score_best = score;
                 choice = Some((i, r, pos, delta));
@@ -322,6 +347,7 @@ fn search(problem: &Problem, settings: &Settings, seed: u64) -> (i64, Solution) 
         &mut state,
         (0..problem.jobs.len()).collect(),
         &mut rng,
+        Order::Regret,
     );
     let mut best_routes = state.routes.clone();
     let mut best_costs = state.costs.clone();
@@ -334,6 +360,36 @@ fn search(problem: &Problem, settings: &Settings, seed: u64) -> (i64, Solution) 
     // the Solomon and Augerat families as a whole; see the issue note for the figures).
     let average_arc = (best_costs.iter().sum::<i64>() as f64 / jobs as f64).max(1.0);
     let (hot, cold) = (0.3 * average_arc, 0.003 * average_arc);
+    // When the first construction leaves jobs out, the fleet may be short: insert frugally.
+    let order = if state.unassigned.is_empty() {
+        Order::Regret
+    } else {
+        let loads: i64 = problem
+            .jobs
+            .iter()
+            .map(|j| j.delivery.iter().sum::<i64>())
+            .sum();
+        // A job's own cost: out and back from the nearest vehicle's start, on average.
+        let out_and_back: i64 = problem
+            .jobs
+            .iter()
+            .map(|j| {
+                problem
+                    .vehicles
+                    .iter()
+                    .map(|v| {
+                        v.start.map_or(0, |s| problem.costs.get(s, j.location))
+                            + v.end.map_or(0, |e| problem.costs.get(j.location, e))
+                    })
+                    .min()
+                    .unwrap_or(0)
+            })
+            .sum();
+        Order::Frugal {
+            arc: (out_and_back as f64 / jobs as f64).max(1.0),
+            load: (loads as f64 / jobs as f64).max(1.0),
+        }
+    };
     while started.elapsed() < settings.time_limit
         && settings.max_iterations.is_none_or(|m| iteration < m)
     {
@@ -349,9 +405,15 @@ fn search(problem: &Problem, settings: &Settings, seed: u64) -> (i64, Solution) 
             state.unassigned.clone(),
         );
         let count = 2 + rng.below((jobs / 8).clamp(1, 30));
+        // Frugal only while jobs are left out; once all fit, regret makes cheaper routes.
+        let this_round = if state.unassigned.is_empty() {
+            Order::Regret
+        } else {
+            order
+        };
         let mut removed = ruin(&model, &mut state, count, &mut rng);
         removed.append(&mut state.unassigned);
-        recreate(&model, &mut state, removed, &mut rng);
+        recreate(&model, &mut state, removed, &mut rng, this_round);
         let candidate = state.objective(problem);
         let accept = candidate <= current
             || rng.unit() < (-((candidate - current) as f64) / temperature).exp();
@@ -552,5 +614,56 @@ mod tests {
         };
         let solution = solve(&problem, &settings(1));
         assert_eq!(check(&problem, &solution).unwrap().cost, 60);
+    }
+
+    #[test]
+    fn a_short_fleet_serves_as_many_jobs_as_fit() {
+        // One vehicle of capacity 10 at place 0; a 10-unit job right next door (place 1) and
+        // five 2-unit jobs a little further (place 2): cheapest-first takes the big one and
+        // serves one job; serving the five small ones is what VROOM's objective asks for.
+        let at = [0i64, 1, 3];
+        let size = 8;
+        let place = |i: usize| if i < 2 { at[i] } else { at[2] };
+        let values = (0..size)
+            .flat_map(|a| (0..size).map(move |b| (place(a) - place(b)).abs() * 10))
+            .collect();
+        let matrix = Matrix { size, values };
+        let jobs = (1..size)
+            .map(|i| Job {
+                id: i as u64,
+                location: i,
+                service: 0,
+                delivery: vec![if i == 1 { 10 } else { 2 }],
+                pickup: vec![0],
+                skills: vec![],
+                priority: 0,
+                time_windows: vec![],
+            })
+            .collect();
+        let problem = Problem {
+            jobs,
+            vehicles: vec![Vehicle {
+                id: 1,
+                start: Some(0),
+                end: Some(0),
+                capacity: vec![10],
+                skills: vec![],
+                time_window: TimeWindow::ALWAYS,
+                max_tasks: None,
+                max_travel_time: None,
+                max_distance: None,
+                speed_percent: 100,
+            }],
+            durations: matrix.clone(),
+            distances: matrix.clone(),
+            costs: matrix,
+            dimensions: 1,
+        };
+        let solution = solve(&problem, &settings(1));
+        let checked = check(&problem, &solution).unwrap();
+        assert_eq!(checked.served, 5);
+        // The big job and one of the small ones wait.
+        assert_eq!(solution.unassigned.len(), 2);
+        assert_eq!(solution.unassigned[0], 0);
     }
 }
