@@ -4,6 +4,7 @@
 pub mod check;
 pub mod day;
 pub mod problem;
+pub mod schedule;
 pub mod solver;
 pub mod synthetic;
 pub mod travel;
