@@ -164,7 +164,12 @@ fn run_family(
                 vroom::to_vroom_input(&problem).to_string(),
             )
             .map_err(|e| e.to_string())?;
-            results.push(serde_json::json!({"name": name, "cost": checked.cost, "wall_s": wall}));
+            results.push(serde_json::json!({
+                "name": name,
+                "cost": checked.cost,
+                "unassigned": solution.unassigned.len(),
+                "wall_s": wall,
+            }));
         }
     }
     if let Some(dir) = out {
