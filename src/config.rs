@@ -77,6 +77,8 @@ pub struct Config {
     /// A road router (OSRM's table service); great-circle times circuity without one.
     pub osrm_url: Option<String>,
     pub osrm_timeout: Duration,
+    /// The most sources (and destinations) one OSRM table request may ask for.
+    pub osrm_max_table: usize,
     /// How often the cutoff job looks for dates to plan; zero turns it off.
     pub planning_tick: Duration,
 }
@@ -200,6 +202,12 @@ impl Config {
             plan_time_limit: Duration::from_secs(number("YUI_PLAN_TIME_LIMIT_SECS", 30, 1, 600)?),
             osrm_url: var("YUI_OSRM_URL"),
             osrm_timeout: Duration::from_millis(number("YUI_OSRM_TIMEOUT_MS", 5000, 100, 120_000)?),
+            osrm_max_table: number(
+                "YUI_OSRM_MAX_TABLE",
+                crate::clients::osrm::DEFAULT_MAX_TABLE,
+                1,
+                100_000,
+            )?,
             planning_tick: Duration::from_secs(number("YUI_PLANNING_TICK_SECS", 60, 0, 86_400)?),
         })
     }
@@ -237,6 +245,7 @@ impl Config {
             plan_time_limit: Duration::from_secs(30),
             osrm_url: None,
             osrm_timeout: Duration::from_millis(2000),
+            osrm_max_table: crate::clients::osrm::DEFAULT_MAX_TABLE,
             // Tests run the cutoff job by hand (`jobs::cutoff::tick`).
             planning_tick: Duration::ZERO,
         }

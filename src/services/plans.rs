@@ -145,6 +145,7 @@ pub struct Plans {
     time_limit: Duration,
     osrm_url: Option<String>,
     osrm_timeout: Duration,
+    osrm_max_table: usize,
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, AppError> {
@@ -191,6 +192,7 @@ impl Plans {
             time_limit: config.plan_time_limit,
             osrm_url: config.osrm_url.clone(),
             osrm_timeout: config.osrm_timeout,
+            osrm_max_table: config.osrm_max_table,
         }
     }
 
@@ -238,10 +240,12 @@ impl Plans {
             .map_err(|_| AppError::Unavailable("every planning worker is busy".into()))?
             .map_err(|e| AppError::internal(e.to_string()))?;
         let road: Box<dyn TravelTimes + Send> = match &self.osrm_url {
-            Some(url) => match crate::clients::osrm::Osrm::new(url, self.osrm_timeout) {
-                Ok(osrm) => Box::new(osrm),
-                Err(e) => return Err(AppError::internal(e)),
-            },
+            Some(url) => {
+                match crate::clients::osrm::Osrm::new(url, self.osrm_timeout, self.osrm_max_table) {
+                    Ok(osrm) => Box::new(osrm),
+                    Err(e) => return Err(AppError::internal(e)),
+                }
+            }
             None => Box::new(GreatCircle {
                 circuity: snapshot.area.circuity_factor,
             }),

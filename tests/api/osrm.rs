@@ -20,20 +20,41 @@ fn great_circle_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6_371_008.8 * h.sqrt().asin()
 }
 
+/// How the fake behaves: whether it fails, and the largest table (sources x destinations,
+/// each at most this many) it answers, as OSRM's `--max-table-size`.
+#[derive(Clone, Copy)]
+struct Fake {
+    broken: bool,
+    max_table: usize,
+}
+
+/// `sources=0;2` or `destinations=all` (or absent) from the query, as indices.
+fn indices(query: &str, name: &str, count: usize) -> Vec<usize> {
+    let listed = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+        .filter(|list| *list != "all");
+    match listed {
+        Some(list) => list.split(';').map(|i| i.parse().unwrap()).collect(),
+        None => (0..count).collect(),
+    }
+}
+
 async fn table(
     req: HttpRequest,
     hits: web::Data<Arc<AtomicUsize>>,
-    broken: web::Data<bool>,
+    fake: web::Data<Fake>,
 ) -> HttpResponse {
     hits.fetch_add(1, Ordering::SeqCst);
-    if **broken {
+    if fake.broken {
         return HttpResponse::InternalServerError().finish();
     }
     let path = req.path();
     let Some(coordinates) = path.strip_prefix("/table/v1/driving/") else {
         return HttpResponse::NotFound().finish();
     };
-    assert!(req.query_string().contains("annotations=duration,distance"));
+    let query = req.query_string();
+    assert!(query.contains("annotations=duration,distance"));
     let points: Vec<(f64, f64)> = coordinates
         .split(';')
         .map(|p| {
@@ -41,12 +62,18 @@ async fn table(
             (lon.parse().unwrap(), lat.parse().unwrap())
         })
         .collect();
-    let distances: Vec<Vec<f64>> = points
+    let sources = indices(query, "sources", points.len());
+    let destinations = indices(query, "destinations", points.len());
+    if sources.len() * destinations.len() > fake.max_table * fake.max_table {
+        return HttpResponse::BadRequest()
+            .json(json!({"code": "TooBig", "message": "Too many table coordinates"}));
+    }
+    let distances: Vec<Vec<f64>> = sources
         .iter()
         .map(|&a| {
-            points
+            destinations
                 .iter()
-                .map(|&b| (great_circle_m(a, b) * ROAD_FACTOR).round())
+                .map(|&b| (great_circle_m(points[a], points[b]) * ROAD_FACTOR).round())
                 .collect()
         })
         .collect();
@@ -57,13 +84,13 @@ async fn table(
     HttpResponse::Ok().json(json!({"code": "Ok", "durations": durations, "distances": distances}))
 }
 
-async fn fake_osrm(broken: bool) -> (String, Arc<AtomicUsize>) {
+async fn fake_osrm(fake: Fake) -> (String, Arc<AtomicUsize>) {
     let hits = Arc::new(AtomicUsize::new(0));
     let data = web::Data::new(hits.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .app_data(web::Data::new(broken))
+            .app_data(web::Data::new(fake))
             .default_service(web::to(table))
     })
     .workers(1)
@@ -74,6 +101,11 @@ async fn fake_osrm(broken: bool) -> (String, Arc<AtomicUsize>) {
     (format!("http://{address}"), hits)
 }
 
+const WORKING: Fake = Fake {
+    broken: false,
+    max_table: 100,
+};
+
 fn location(stop: &Value) -> (f64, f64) {
     (
         stop["location"]["lon"].as_f64().unwrap(),
@@ -81,13 +113,8 @@ fn location(stop: &Value) -> (f64, f64) {
     )
 }
 
-#[actix_web::test]
-async fn plans_use_the_road_router_when_configured() {
-    let (url, hits) = fake_osrm(false).await;
-    let village = Village::on(TestApp::spawn_with(|c| c.osrm_url = Some(url)).await).await;
-    let plan = village.plan(false).await;
-    assert_eq!(plan["warnings"], json!([]), "{}", plan["warnings"]);
-    assert!(hits.load(Ordering::SeqCst) > 0);
+/// Every run's distance is what the fake's roads give for its stops.
+fn assert_road_distances(plan: &Value) {
     let runs = plan["runs"].as_array().unwrap();
     assert!(runs.len() > 1);
     for run in runs {
@@ -106,8 +133,58 @@ async fn plans_use_the_road_router_when_configured() {
 }
 
 #[actix_web::test]
+async fn plans_use_the_road_router_when_configured() {
+    let (url, hits) = fake_osrm(WORKING).await;
+    let village = Village::on(TestApp::spawn_with(|c| c.osrm_url = Some(url)).await).await;
+    let plan = village.plan(false).await;
+    assert_eq!(plan["warnings"], json!([]), "{}", plan["warnings"]);
+    assert!(hits.load(Ordering::SeqCst) > 0);
+    assert_road_distances(&plan);
+}
+
+#[actix_web::test]
+async fn tables_larger_than_the_router_allows_are_asked_for_in_blocks() {
+    // A router that answers at most 4 x 4: each hub's table (hub, homes, doors) takes several
+    // requests, and the plan still uses road distances throughout.
+    let small = Fake {
+        broken: false,
+        max_table: 4,
+    };
+    let (url, hits) = fake_osrm(small).await;
+    let village = Village::on(
+        TestApp::spawn_with(|c| {
+            c.osrm_url = Some(url);
+            c.osrm_max_table = 4;
+        })
+        .await,
+    )
+    .await;
+    let plan = village.plan(false).await;
+    assert_eq!(plan["warnings"], json!([]), "{}", plan["warnings"]);
+    assert_road_distances(&plan);
+    let blocked = hits.load(Ordering::SeqCst);
+
+    // The same router with Yui not told of its limit: refused, so great-circle and a warning.
+    let (url, hits) = fake_osrm(small).await;
+    let village = Village::on(TestApp::spawn_with(|c| c.osrm_url = Some(url)).await).await;
+    let plan = village.plan(false).await;
+    let warnings = plan["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("great-circle"));
+    let whole = hits.load(Ordering::SeqCst);
+    assert!(
+        blocked > whole,
+        "{blocked} block requests against {whole} whole-table requests"
+    );
+}
+
+#[actix_web::test]
 async fn a_failing_road_router_falls_back_with_a_warning() {
-    let (url, hits) = fake_osrm(true).await;
+    let (url, hits) = fake_osrm(Fake {
+        broken: true,
+        max_table: 100,
+    })
+    .await;
     let village = Village::on(TestApp::spawn_with(|c| c.osrm_url = Some(url)).await).await;
     let plan = village.plan(false).await;
     assert!(hits.load(Ordering::SeqCst) > 0);
