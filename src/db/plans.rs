@@ -148,6 +148,27 @@ pub fn stops_of(conn: &mut DbConnection, run: &str) -> Result<Vec<StopRow>, AppE
         .load(conn)?)
 }
 
+/// The stops of several runs in one query per few hundred runs (a plan's or a page's), by run.
+pub fn stops_of_runs(
+    conn: &mut DbConnection,
+    runs: &[String],
+) -> Result<std::collections::HashMap<String, Vec<StopRow>>, AppError> {
+    let mut by_run: std::collections::HashMap<String, Vec<StopRow>> =
+        std::collections::HashMap::new();
+    // Well under SQLite's limit on bound parameters.
+    for ids in runs.chunks(500) {
+        let stops: Vec<StopRow> = run_stops::table
+            .filter(run_stops::run_id.eq_any(ids))
+            .select(StopRow::as_select())
+            .order((run_stops::run_id.asc(), run_stops::seq.asc()))
+            .load(conn)?;
+        for stop in stops {
+            by_run.entry(stop.run_id.clone()).or_default().push(stop);
+        }
+    }
+    Ok(by_run)
+}
+
 /// Deletes runs with their stops and the placements on them.
 pub fn delete_runs(conn: &mut DbConnection, ids: &[String]) -> Result<(), AppError> {
     for id in ids {

@@ -734,10 +734,8 @@ fn move_requests(
 
 /// The plan as its reader sees it (stop locations for staff; never addresses here).
 fn plan_view(conn: &mut DbConnection, plan: &PlanRow) -> Result<PlanView, AppError> {
-    let runs = db::plans::runs_of(conn, &plan.id)?
-        .into_iter()
-        .map(|run| run_view(conn, run, false))
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let runs = db::plans::runs_of(conn, &plan.id)?;
+    let runs = run_views(conn, runs)?;
     Ok(PlanView {
         id: uuid(&plan.id)?,
         area_id: uuid(&plan.area_id)?,
@@ -761,8 +759,29 @@ pub fn run_view(
     run: RunRow,
     with_contacts: bool,
 ) -> Result<RunView, AppError> {
-    let own = with_contacts;
-    let stops = db::plans::stops_of(conn, &run.id)?
+    let stops = db::plans::stops_of(conn, &run.id)?;
+    assemble_run(conn, run, stops, with_contacts)
+}
+
+/// Several runs without contacts, their stops read together.
+pub fn run_views(conn: &mut DbConnection, runs: Vec<RunRow>) -> Result<Vec<RunView>, AppError> {
+    let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+    let mut stops = db::plans::stops_of_runs(conn, &ids)?;
+    runs.into_iter()
+        .map(|run| {
+            let own = stops.remove(&run.id).unwrap_or_default();
+            assemble_run(conn, run, own, false)
+        })
+        .collect()
+}
+
+fn assemble_run(
+    conn: &mut DbConnection,
+    run: RunRow,
+    stops: Vec<StopRow>,
+    own: bool,
+) -> Result<RunView, AppError> {
+    let stops = stops
         .into_iter()
         .map(|s| {
             let request_id = s.request_id.as_deref().map(uuid).transpose()?;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::accounts::Caller;
 use super::audit::Audit;
-use super::plans::{PostLoadView, RunView, Slots, run_view};
+use super::plans::{PostLoadView, RunView, Slots, run_view, run_views};
 use crate::db::plans::{RunRow, RunScope};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
@@ -73,10 +73,8 @@ impl Runs {
         };
         self.db
             .run("runs.list", move |conn| {
-                db::plans::list_runs(conn, &scope, date.as_deref(), after, limit)?
-                    .into_iter()
-                    .map(|run| run_view(conn, run, false))
-                    .collect()
+                let runs = db::plans::list_runs(conn, &scope, date.as_deref(), after, limit)?;
+                run_views(conn, runs)
             })
             .await
     }
