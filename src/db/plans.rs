@@ -218,6 +218,37 @@ pub fn placement_of(
         .optional()?)
 }
 
+/// The placements of several requests (those not placed have none).
+pub fn placements_of(
+    conn: &mut DbConnection,
+    requests: &[String],
+) -> Result<Vec<PlacementRow>, AppError> {
+    let mut found = Vec::new();
+    for ids in requests.chunks(500) {
+        found.extend(
+            placements::table
+                .filter(placements::request_id.eq_any(ids))
+                .select(PlacementRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// Several runs by id.
+pub fn runs_by_id(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<RunRow>, AppError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        found.extend(
+            runs::table
+                .filter(runs::id.eq_any(chunk))
+                .select(RunRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// Requests on a run (through their placements).
 pub fn requests_on_run(conn: &mut DbConnection, run: &str) -> Result<Vec<String>, AppError> {
     Ok(placements::table

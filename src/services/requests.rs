@@ -1,6 +1,8 @@
 //! Grocery requests: ordering before the cutoff, idempotent creates, versioned edits, and the
 //! life cycle through `domain::request::transition`.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -203,34 +205,50 @@ fn timestamp(t: NaiveDateTime) -> String {
 fn view(conn: &mut DbConnection, row: &RequestRow, area: &Area) -> Result<RequestView, AppError> {
     let items = db::requests::items_of(conn, std::slice::from_ref(&row.id))?;
     let mut view = view_with(row, items, area)?;
-    view.planned = planned(conn, row)?;
+    view.planned = planned(conn, std::slice::from_ref(row))?.remove(&row.id);
     Ok(view)
 }
 
-fn planned(conn: &mut DbConnection, row: &RequestRow) -> Result<Option<PlannedView>, AppError> {
-    if row.status != RequestStatus::Planned.as_str() {
-        return Ok(None);
+/// Where and when each planned request of `rows` will be delivered, by request id (two
+/// queries whatever the number of rows).
+fn planned(
+    conn: &mut DbConnection,
+    rows: &[RequestRow],
+) -> Result<HashMap<String, PlannedView>, AppError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == RequestStatus::Planned.as_str())
+        .map(|r| r.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    let Some(placement) = db::plans::placement_of(conn, &row.id)? else {
-        return Ok(None);
-    };
-    let run = db::plans::find_run(
-        conn,
-        Uuid::parse_str(&placement.run_id).map_err(|e| AppError::internal(e.to_string()))?,
-    )?;
+    let placements = db::plans::placements_of(conn, &ids)?;
+    let run_ids: Vec<String> = placements.iter().map(|p| p.run_id.clone()).collect();
+    let runs: HashMap<String, db::plans::RunRow> = db::plans::runs_by_id(conn, &run_ids)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
     let as_time = |t: NaiveDateTime| {
         t.and_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
-    Ok(Some(PlannedView {
-        hub_id: Uuid::parse_str(&placement.hub_id)
-            .map_err(|e| AppError::internal(e.to_string()))?,
-        window_start: as_time(placement.window_start),
-        window_end: as_time(placement.window_end),
-        carrier_first_name: run
-            .filter(|r| r.carrier_kind != "post_trip")
-            .map(|r| super::plans::first_name(&r.carrier_name)),
-    }))
+    placements
+        .into_iter()
+        .map(|placement| {
+            let view = PlannedView {
+                hub_id: Uuid::parse_str(&placement.hub_id)
+                    .map_err(|e| AppError::internal(e.to_string()))?,
+                window_start: as_time(placement.window_start),
+                window_end: as_time(placement.window_end),
+                carrier_first_name: runs
+                    .get(&placement.run_id)
+                    .filter(|r| r.carrier_kind != "post_trip")
+                    .map(|r| super::plans::first_name(&r.carrier_name)),
+            };
+            Ok((placement.request_id, view))
+        })
+        .collect()
 }
 
 fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<RequestView, AppError> {
@@ -595,6 +613,7 @@ impl Requests {
                 let rows = db::requests::list(conn, &filter, after, limit)?;
                 let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
                 let mut items = db::requests::items_of(conn, &ids)?;
+                let mut planned = planned(conn, &rows)?;
                 let mut areas: Vec<Area> = Vec::new();
                 let mut views = Vec::with_capacity(rows.len());
                 for row in &rows {
@@ -609,7 +628,9 @@ impl Requests {
                     let (mine, rest): (Vec<ItemRow>, Vec<ItemRow>) =
                         items.into_iter().partition(|i| i.request_id == row.id);
                     items = rest;
-                    views.push(view_with(row, mine, &area)?);
+                    let mut view = view_with(row, mine, &area)?;
+                    view.planned = planned.remove(&row.id);
+                    views.push(view);
                 }
                 Ok(views)
             })

@@ -239,6 +239,15 @@ async fn locking_plans_for_real_and_closes_ordering() {
     } else {
         assert!(one.get("planned").is_none());
     }
+    // Lists carry the same, so the app needs no read per request.
+    assert_eq!(mine.get("planned"), one.get("planned"));
+    for request in &requests {
+        assert_eq!(
+            request.get("planned").is_some(),
+            request["status"] == "planned",
+            "{request}"
+        );
+    }
 
     // Ordering for the date is closed now.
     let (status, body) = village
