@@ -7,7 +7,6 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::domain::area::Location;
-use crate::planning::problem::Matrix;
 use crate::planning::travel::{Legs, TravelTimes};
 
 /// OSRM refuses a table with more than this many sources times as many destinations unless
@@ -147,16 +146,7 @@ impl Osrm {
                     .await?;
             }
         }
-        Ok(Legs {
-            durations: Matrix {
-                size,
-                values: durations,
-            },
-            distances: Matrix {
-                size,
-                values: distances,
-            },
-        })
+        Ok(Legs::square(size, durations, distances))
     }
 }
 

@@ -45,6 +45,22 @@ pub struct Legs {
     pub distances: Matrix,
 }
 
+impl Legs {
+    /// Square `size` x `size` tables given row by row.
+    pub fn square(size: usize, durations: Vec<i64>, distances: Vec<i64>) -> Legs {
+        Legs {
+            durations: Matrix {
+                size,
+                values: durations,
+            },
+            distances: Matrix {
+                size,
+                values: distances,
+            },
+        }
+    }
+}
+
 /// Anything that can answer a travel matrix for a list of points.
 pub trait TravelTimes: Sync {
     /// A short name for warnings ("great-circle", "OSRM").
@@ -88,16 +104,7 @@ impl GreatCircle {
             }
         }
         let durations = distances.iter().map(|&m| self.seconds(m)).collect();
-        Legs {
-            durations: Matrix {
-                size,
-                values: durations,
-            },
-            distances: Matrix {
-                size,
-                values: distances,
-            },
-        }
+        Legs::square(size, durations, distances)
     }
 }
 
