@@ -138,6 +138,10 @@ impl Osrm {
         let blocks: Vec<&[usize]> = all.chunks(self.max_table).collect();
         for sources in &blocks {
             for destinations in &blocks {
+                // OSRM refuses a table of one point; from a point to itself is 0 anyway.
+                if sources.len() == 1 && sources == destinations {
+                    continue;
+                }
                 let block = Block {
                     sources,
                     destinations,

@@ -141,11 +141,14 @@ impl Schedule {
             depart.push(time);
             here = to;
         }
-        time += legs.time(here, v.end);
-        travel += legs.time(here, v.end);
-        metres += legs.metres(here, v.end);
-        cost += legs.cost(here, v.end);
-        if time > v.time_window.end
+        // An unused vehicle stays at home: it costs nothing and breaks no limit (as VROOM and
+        // the checker count it).
+        let end = if jobs.is_empty() { None } else { v.end };
+        time += legs.time(here, end);
+        travel += legs.time(here, end);
+        metres += legs.metres(here, end);
+        cost += legs.cost(here, end);
+        if (!jobs.is_empty() && time > v.time_window.end)
             || v.max_travel_time.is_some_and(|m| travel > m)
             || v.max_distance.is_some_and(|m| metres > m)
         {
@@ -222,13 +225,15 @@ impl Schedule {
             )
         };
         let here = Some(new.location);
+        // The leg the new job replaces; an empty route has none (see `build`).
+        let replaced = if n == 0 { None } else { next };
         let arrival = depart_previous + legs.time(previous, here);
         let depart = service_start(&new.time_windows, arrival)? + new.service;
         if depart + legs.time(here, next) > latest_next {
             return None;
         }
         if let Some(m) = v.max_travel_time {
-            let travel = self.travel - legs.time(previous, next)
+            let travel = self.travel - legs.time(previous, replaced)
                 + legs.time(previous, here)
                 + legs.time(here, next);
             if travel > m {
@@ -236,14 +241,14 @@ impl Schedule {
             }
         }
         if let Some(m) = v.max_distance {
-            let metres = self.metres - legs.metres(previous, next)
+            let metres = self.metres - legs.metres(previous, replaced)
                 + legs.metres(previous, here)
                 + legs.metres(here, next);
             if metres > m {
                 return None;
             }
         }
-        Some(legs.cost(previous, here) + legs.cost(here, next) - legs.cost(previous, next))
+        Some(legs.cost(previous, here) + legs.cost(here, next) - legs.cost(previous, replaced))
     }
 
     /// The cheapest place for `job` in the route, or None when it fits nowhere.
@@ -346,7 +351,9 @@ mod tests {
             .map(|v| Vehicle {
                 id: v,
                 start: Some(0),
-                end: if v == 2 { None } else { Some(0) },
+                // One ends where it started, one elsewhere (a volunteer going home), one
+                // wherever its last stop is.
+                end: [Some(0), Some(size - 1), None][v as usize],
                 capacity: vec![10 + 2 * v as i64, 4],
                 skills: vec![],
                 time_window: TimeWindow {
@@ -425,9 +432,14 @@ mod tests {
         for seed in 1..200u64 {
             let problem = random_problem(seed);
             let mut s = seed;
-            let jobs: Vec<usize> = (0..problem.jobs.len())
-                .filter(|_| next(&mut s).is_multiple_of(3))
-                .collect();
+            // Every tenth route is empty: an unused vehicle costs nothing.
+            let jobs: Vec<usize> = if seed % 10 == 0 {
+                Vec::new()
+            } else {
+                (0..problem.jobs.len())
+                    .filter(|_| next(&mut s).is_multiple_of(3))
+                    .collect()
+            };
             for vehicle in 0..problem.vehicles.len() {
                 let solution = Solution {
                     routes: vec![Route {

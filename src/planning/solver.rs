@@ -705,6 +705,49 @@ mod tests {
     }
 
     #[test]
+    fn an_unused_vehicle_costs_nothing() {
+        // Places on a line, 10 apart: a job at 4; one vehicle out of 0 and back, one from 0
+        // to its home at 10. The job lies on the second one's way home, but that vehicle
+        // would not drive at all without it: 0-4-0 (80) beats 0-4-10 (100).
+        let size = 11;
+        let values = (0..size)
+            .flat_map(|a: i64| (0..size).map(move |b: i64| (a - b).abs() * 10))
+            .collect();
+        let matrix = Matrix { size: 11, values };
+        let vehicle = |id, end| Vehicle {
+            id,
+            start: Some(0),
+            end: Some(end),
+            capacity: vec![1],
+            skills: vec![],
+            time_window: TimeWindow::ALWAYS,
+            max_tasks: None,
+            max_travel_time: None,
+            max_distance: None,
+            speed_percent: 100,
+        };
+        let problem = Problem {
+            jobs: vec![Job {
+                id: 1,
+                location: 4,
+                service: 0,
+                delivery: vec![1],
+                pickup: vec![0],
+                skills: vec![],
+                priority: 0,
+                time_windows: vec![],
+            }],
+            vehicles: vec![vehicle(1, 0), vehicle(2, 10)],
+            durations: matrix.clone(),
+            distances: matrix.clone(),
+            costs: matrix,
+            dimensions: 1,
+        };
+        let solution = solve(&problem, &settings(1));
+        assert_eq!(check(&problem, &solution).unwrap().cost, 80, "{solution:?}");
+    }
+
+    #[test]
     fn a_short_fleet_serves_as_many_jobs_as_fit() {
         // One vehicle of capacity 10 at place 0; a 10-unit job right next door (place 1) and
         // five 2-unit jobs a little further (place 2): cheapest-first takes the big one and

@@ -62,6 +62,10 @@ async fn table(
             (lon.parse().unwrap(), lat.parse().unwrap())
         })
         .collect();
+    if points.len() < 2 {
+        // As OSRM: "Distance Table makes only sense with 2+ coordinates".
+        return HttpResponse::BadRequest().json(json!({"code": "InvalidOptions"}));
+    }
     let sources = indices(query, "sources", points.len());
     let destinations = indices(query, "destinations", points.len());
     if sources.len() * destinations.len() > fake.max_table * fake.max_table {
@@ -144,25 +148,33 @@ async fn plans_use_the_road_router_when_configured() {
 
 #[actix_web::test]
 async fn tables_larger_than_the_router_allows_are_asked_for_in_blocks() {
-    // A router that answers at most 4 x 4: each hub's table (hub, homes, doors) takes several
-    // requests, and the plan still uses road distances throughout.
+    // A router that answers at most 4 x 4 (or 1 x 1, where every block on the diagonal is a
+    // single point, which OSRM refuses to answer): each hub's table (hub, homes, doors) takes
+    // several requests, and the plan still uses road distances throughout.
+    let mut blocked = 0;
+    for limit in [4, 1] {
+        let small = Fake {
+            broken: false,
+            max_table: limit,
+        };
+        let (url, hits) = fake_osrm(small).await;
+        let village = Village::on(
+            TestApp::spawn_with(|c| {
+                c.osrm_url = Some(url);
+                c.osrm_max_table = limit;
+            })
+            .await,
+        )
+        .await;
+        let plan = village.plan(false).await;
+        assert_eq!(plan["warnings"], json!([]), "{limit}: {}", plan["warnings"]);
+        assert_road_distances(&plan);
+        blocked = hits.load(Ordering::SeqCst);
+    }
     let small = Fake {
         broken: false,
         max_table: 4,
     };
-    let (url, hits) = fake_osrm(small).await;
-    let village = Village::on(
-        TestApp::spawn_with(|c| {
-            c.osrm_url = Some(url);
-            c.osrm_max_table = 4;
-        })
-        .await,
-    )
-    .await;
-    let plan = village.plan(false).await;
-    assert_eq!(plan["warnings"], json!([]), "{}", plan["warnings"]);
-    assert_road_distances(&plan);
-    let blocked = hits.load(Ordering::SeqCst);
 
     // The same router with Yui not told of its limit: refused, so great-circle and a warning.
     let (url, hits) = fake_osrm(small).await;
