@@ -245,11 +245,15 @@ fn solve(format: &str, time_limit: f64, threads: usize, seed: u64, file: &str) -
         loading.as_millis(),
         (started.elapsed() - loading).as_millis(),
     );
-    #[allow(clippy::print_stdout)]
-    {
-        println!("{output}");
+    // A reader that stops early (`| head`) closes the pipe: that is not our failure.
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{output}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("yui solve: cannot write the solution: {e}");
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
     }
-    ExitCode::SUCCESS
 }
 
 #[actix_web::main]

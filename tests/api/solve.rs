@@ -159,3 +159,23 @@ fn solomon_and_cvrplib_files_are_read() {
     // Demands 6, 6 and 3 in two vehicles of 10: {3, 4} (5 + 7 + 10) and {2} (5 + 5) is best.
     assert_eq!(checked.cost, 32);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // As `yui solve file | head -c 10`: stdout closed before the solution is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yui"))
+        .args(["solve", "--time-limit", "0.2", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(line().to_string().as_bytes()).unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
