@@ -439,10 +439,11 @@ fn search(problem: &Problem, settings: &Settings, seed: u64) -> (i64, Solution) 
     let mut current = best_objective;
     let jobs = problem.jobs.len().max(1);
     let mut iteration = 0u64;
-    // Annealing from a third of an average arc down to a few thousandths of one (measured on
-    // the Solomon and Augerat families as a whole; see the issue note for the figures).
+    // Annealing from four times the first plan's cost per job down to a twenty-fifth of it
+    // (measured on whole families: Solomon C1/R1/RC1, Augerat A, type-2-like long routes and
+    // the mixed fleet; a tenth of this was as good on Augerat and clearly worse on the rest).
     let average_arc = (best.cost() as f64 / jobs as f64).max(1.0);
-    let (hot, cold) = (0.3 * average_arc, 0.003 * average_arc);
+    let (hot, cold) = (4.0 * average_arc, 0.04 * average_arc);
     // When the first construction leaves jobs out, the fleet may be short: insert frugally.
     let order = if state.unassigned.is_empty() {
         Order::Regret
