@@ -661,89 +661,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn it_finds_the_optimum_of_a_small_line() {
-        // Depot at 0, jobs at 1, 2, 3 on a line: one vehicle out and back, 60.
-        let size = 4;
+    /// `places` points on a line, 10 apart; a one-unit job at each of `jobs`; vehicles from
+    /// place 0 to the given ends with the given capacity.
+    fn on_a_line(places: usize, jobs: &[usize], ends: &[usize], capacity: i64) -> Problem {
+        let size = places as i64;
         let values = (0..size)
-            .flat_map(|a: i64| (0..size).map(move |b: i64| (a - b).abs() * 10))
+            .flat_map(|a| (0..size).map(move |b| (a - b).abs() * 10))
             .collect();
-        let matrix = Matrix { size: 4, values };
-        let jobs = (1..4)
-            .map(|i| Job {
-                id: i as u64,
-                location: i,
-                service: 0,
-                delivery: vec![1],
-                pickup: vec![0],
-                skills: vec![],
-                priority: 0,
-                time_windows: vec![],
-            })
-            .collect();
-        let vehicle = |id| Vehicle {
-            id,
-            start: Some(0),
-            end: Some(0),
-            capacity: vec![3],
-            skills: vec![],
-            time_window: TimeWindow::ALWAYS,
-            max_tasks: None,
-            max_travel_time: None,
-            max_distance: None,
-            speed_percent: 100,
+        let matrix = Matrix {
+            size: places,
+            values,
         };
-        let problem = Problem {
-            jobs,
-            vehicles: vec![vehicle(1), vehicle(2)],
+        Problem {
+            jobs: jobs
+                .iter()
+                .map(|&at| Job {
+                    id: at as u64,
+                    location: at,
+                    service: 0,
+                    delivery: vec![1],
+                    pickup: vec![0],
+                    skills: vec![],
+                    priority: 0,
+                    time_windows: vec![],
+                })
+                .collect(),
+            vehicles: ends
+                .iter()
+                .enumerate()
+                .map(|(id, &end)| Vehicle {
+                    id: id as u64 + 1,
+                    start: Some(0),
+                    end: Some(end),
+                    capacity: vec![capacity],
+                    skills: vec![],
+                    time_window: TimeWindow::ALWAYS,
+                    max_tasks: None,
+                    max_travel_time: None,
+                    max_distance: None,
+                    speed_percent: 100,
+                })
+                .collect(),
             durations: matrix.clone(),
             distances: matrix.clone(),
             costs: matrix,
             dimensions: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn it_finds_the_optimum_of_a_small_line() {
+        // Depot at 0, jobs at 1, 2, 3: one of two vehicles out and back, 60.
+        let problem = on_a_line(4, &[1, 2, 3], &[0, 0], 3);
         let solution = solve(&problem, &settings(1));
         assert_eq!(check(&problem, &solution).unwrap().cost, 60);
     }
 
     #[test]
     fn an_unused_vehicle_costs_nothing() {
-        // Places on a line, 10 apart: a job at 4; one vehicle out of 0 and back, one from 0
-        // to its home at 10. The job lies on the second one's way home, but that vehicle
-        // would not drive at all without it: 0-4-0 (80) beats 0-4-10 (100).
-        let size = 11;
-        let values = (0..size)
-            .flat_map(|a: i64| (0..size).map(move |b: i64| (a - b).abs() * 10))
-            .collect();
-        let matrix = Matrix { size: 11, values };
-        let vehicle = |id, end| Vehicle {
-            id,
-            start: Some(0),
-            end: Some(end),
-            capacity: vec![1],
-            skills: vec![],
-            time_window: TimeWindow::ALWAYS,
-            max_tasks: None,
-            max_travel_time: None,
-            max_distance: None,
-            speed_percent: 100,
-        };
-        let problem = Problem {
-            jobs: vec![Job {
-                id: 1,
-                location: 4,
-                service: 0,
-                delivery: vec![1],
-                pickup: vec![0],
-                skills: vec![],
-                priority: 0,
-                time_windows: vec![],
-            }],
-            vehicles: vec![vehicle(1, 0), vehicle(2, 10)],
-            durations: matrix.clone(),
-            distances: matrix.clone(),
-            costs: matrix,
-            dimensions: 1,
-        };
+        // A job at 4; one vehicle out of 0 and back, one from 0 to its home at 10. The job
+        // lies on the second one's way home, but that vehicle would not drive at all without
+        // it: 0-4-0 (80) beats 0-4-10 (100).
+        let problem = on_a_line(11, &[4], &[0, 10], 1);
         let solution = solve(&problem, &settings(1));
         assert_eq!(check(&problem, &solution).unwrap().cost, 80, "{solution:?}");
     }
