@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::db::DatabaseTarget;
+use crate::domain::clock::Clock;
+pub use crate::telemetry::LogFormat;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yui.db";
@@ -13,12 +15,6 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://yui.db";
 pub enum Environment {
     Development,
     Production,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 /// Where the key that signs access tokens comes from.
@@ -81,6 +77,8 @@ pub struct Config {
     pub osrm_max_table: usize,
     /// How often the cutoff job looks for dates to plan; zero turns it off.
     pub planning_tick: Duration,
+    /// The one clock every service reads: the system's, or a settable one in tests.
+    pub clock: Clock,
 }
 
 /// A configuration error names the variable it is about.
@@ -209,6 +207,7 @@ impl Config {
                 100_000,
             )?,
             planning_tick: Duration::from_secs(number("YUI_PLANNING_TICK_SECS", 60, 0, 86_400)?),
+            clock: Clock::system(),
         })
     }
 
@@ -248,6 +247,7 @@ impl Config {
             osrm_max_table: crate::clients::osrm::DEFAULT_MAX_TABLE,
             // Tests run the cutoff job by hand (`jobs::cutoff::tick`).
             planning_tick: Duration::ZERO,
+            clock: Clock::settable(),
         }
     }
 }

@@ -1,9 +1,14 @@
-//! The one error type of Yui and its one mapping to `application/problem+json` (RFC 9457).
+//! The one error type of Yui and its one mapping to `application/problem+json` (RFC 9457),
+//! worded from the message catalogue in the request's language.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+
+use crate::domain::account::Locale;
+use crate::domain::error::{Cutoff, DomainError, Message};
+use crate::i18n;
 
 /// Problem types are relative URIs, stable per kind; `api-spec/openapi.yaml` lists them.
 const TYPE_PREFIX: &str = "/problems/";
@@ -12,22 +17,23 @@ const TYPE_PREFIX: &str = "/problems/";
 pub enum AppError {
     /// A field of an otherwise well-formed request breaks a rule.
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    /// The body is not JSON, or not the JSON this route takes.
+    Invalid { field: String, message: Message },
+    /// The body is not JSON, or a header or the query cannot be read.
     #[error("malformed request: {0}")]
-    Malformed(String),
+    Malformed(Message),
+    /// JSON, but not the JSON this route takes.
     #[error("the body does not fit this route: {0}")]
-    UnprocessableBody(String),
+    UnprocessableBody(Message),
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("the body must be application/json")]
     UnsupportedMediaType,
-    #[error("authentication required")]
-    Unauthenticated(&'static str),
+    #[error("authentication required: {0}")]
+    Unauthenticated(Message),
     #[error("email or password is wrong")]
     BadCredentials,
-    #[error("not allowed")]
-    Forbidden(&'static str),
+    #[error("not allowed: {0}")]
+    Forbidden(Message),
     #[error("not found")]
     NotFound,
     #[error("no such route")]
@@ -35,32 +41,33 @@ pub enum AppError {
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("conflict: {0}")]
-    Conflict(String),
-    /// Ordering for the date closed at `cutoff` (UTC).
+    Conflict(Message),
+    /// Ordering for the date closed: 422 when creating, 409 when editing or cancelling.
     #[error("ordering for this delivery date closed")]
-    /// 422 when creating, 409 when editing or cancelling.
     CutoffPassed {
-        cutoff: Option<chrono::DateTime<chrono::Utc>>,
+        cutoff: Option<Cutoff>,
         editing: bool,
     },
     /// A neighbourhood would overlap `other`.
     #[error("the boundary overlaps neighbourhood {other}")]
     Overlap { other: uuid::Uuid },
-    /// A status change the life cycle does not allow; the body names the current status.
-    #[error("{detail}")]
-    StateConflict {
+    /// A step its life cycle does not allow; the body names the status and what is allowed.
+    #[error("a {current} {aggregate} cannot {command}")]
+    Transition {
+        aggregate: &'static str,
         current: &'static str,
-        detail: String,
+        command: &'static str,
+        allowed: Vec<&'static str>,
     },
     /// An `If-Match` is needed (428) or is stale (412).
     #[error("this update needs If-Match with the ETag of your last read")]
     PreconditionRequired,
     #[error("the object changed since you read it; read it again")]
     PreconditionFailed,
-    #[error("too many attempts")]
+    #[error("too many attempts: {detail}")]
     TooManyRequests {
         retry_after_secs: u64,
-        detail: &'static str,
+        detail: Message,
     },
     /// The database (or another dependency) cannot be reached: 503, the cause only in the log.
     #[error("unavailable: {0}")]
@@ -70,75 +77,187 @@ pub enum AppError {
     Internal(String),
 }
 
-impl AppError {
-    pub fn invalid(field: &str, message: &str) -> Self {
-        AppError::Invalid {
-            field: field.to_owned(),
-            message: message.to_owned(),
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid { field, message } => AppError::Invalid { field, message },
+            DomainError::CutoffPassed { cutoff, editing } => {
+                AppError::CutoffPassed { cutoff, editing }
+            }
+            DomainError::Transition {
+                aggregate,
+                current,
+                command,
+                allowed,
+            } => AppError::Transition {
+                aggregate,
+                current,
+                command,
+                allowed,
+            },
+            DomainError::Conflict(message) => AppError::Conflict(message),
+            DomainError::Internal(cause) => AppError::Internal(cause),
         }
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<Message>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<Message>) -> Self {
+        AppError::Conflict(message.into())
     }
 
     pub fn internal(cause: impl Into<String>) -> Self {
         AppError::Internal(cause.into())
     }
 
-    fn kind(&self) -> (&'static str, &'static str) {
+    /// Every problem kind, for the catalogue's tests and the spec.
+    pub const KINDS: &'static [&'static str] = &[
+        "validation",
+        "malformed-request",
+        "invalid-body",
+        "payload-too-large",
+        "unsupported-media-type",
+        "unauthenticated",
+        "bad-credentials",
+        "forbidden",
+        "not-found",
+        "route-not-found",
+        "method-not-allowed",
+        "conflict",
+        "cutoff-passed",
+        "invalid-transition",
+        "overlap",
+        "precondition-required",
+        "precondition-failed",
+        "too-many-requests",
+        "unavailable",
+        "internal",
+    ];
+
+    /// The problem type, stable per kind.
+    pub fn kind(&self) -> &'static str {
         match self {
-            AppError::Invalid { .. } => ("validation", "Invalid field"),
-            AppError::Malformed(_) => ("malformed-request", "Malformed request"),
-            AppError::UnprocessableBody(_) => ("invalid-body", "Invalid request body"),
-            AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
-            AppError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
-            AppError::Unauthenticated(_) => ("unauthenticated", "Authentication required"),
-            AppError::BadCredentials => ("bad-credentials", "Wrong email or password"),
-            AppError::Forbidden(_) => ("forbidden", "Forbidden"),
-            AppError::NotFound => ("not-found", "Not found"),
-            AppError::RouteNotFound => ("route-not-found", "No such route"),
-            AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
-            AppError::Conflict(_) => ("conflict", "Conflict"),
-            AppError::CutoffPassed { .. } => ("cutoff-passed", "Ordering closed"),
-            AppError::StateConflict { .. } => ("invalid-transition", "Not allowed in this status"),
-            AppError::Overlap { .. } => ("overlap", "Overlapping neighbourhood"),
-            AppError::PreconditionRequired => ("precondition-required", "Precondition required"),
-            AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
-            AppError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
-            AppError::Internal(_) => ("internal", "Internal error"),
+            AppError::Invalid { .. } => "validation",
+            AppError::Malformed(_) => "malformed-request",
+            AppError::UnprocessableBody(_) => "invalid-body",
+            AppError::PayloadTooLarge { .. } => "payload-too-large",
+            AppError::UnsupportedMediaType => "unsupported-media-type",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::BadCredentials => "bad-credentials",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not-found",
+            AppError::RouteNotFound => "route-not-found",
+            AppError::MethodNotAllowed => "method-not-allowed",
+            AppError::Conflict(_) => "conflict",
+            AppError::CutoffPassed { .. } => "cutoff-passed",
+            AppError::Transition { .. } => "invalid-transition",
+            AppError::Overlap { .. } => "overlap",
+            AppError::PreconditionRequired => "precondition-required",
+            AppError::PreconditionFailed => "precondition-failed",
+            AppError::TooManyRequests { .. } => "too-many-requests",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
         }
     }
 
-    /// What the caller may read. 5xx details never carry the cause.
-    fn detail(&self) -> String {
+    /// What the caller may read, in `locale`. 5xx details never carry the cause.
+    fn detail(&self, locale: Locale) -> String {
+        let own = |args: Vec<(&'static str, String)>| {
+            i18n::lookup(locale, &format!("problem-{}-detail", self.kind()), &args)
+        };
         match self {
-            AppError::Unavailable(_) => {
-                "the service cannot reach its database; try again shortly".into()
-            }
-            AppError::Internal(_) => "something went wrong on our side; it has been logged".into(),
-            AppError::Unauthenticated(why) | AppError::Forbidden(why) => (*why).to_owned(),
-            AppError::TooManyRequests { detail, .. } => (*detail).to_owned(),
-            AppError::NotFound => "no such object, or not one you may see".into(),
-            other => other.to_string(),
+            AppError::Invalid { field, message } => i18n::lookup(
+                locale,
+                "problem-validation-detail",
+                &[
+                    ("field", field.clone()),
+                    ("rule", i18n::text(locale, message)),
+                ],
+            ),
+            AppError::Malformed(message)
+            | AppError::UnprocessableBody(message)
+            | AppError::Unauthenticated(message)
+            | AppError::Forbidden(message)
+            | AppError::Conflict(message)
+            | AppError::TooManyRequests {
+                detail: message, ..
+            } => i18n::text(locale, message),
+            AppError::PayloadTooLarge { limit } => own(vec![("limit", limit.to_string())]),
+            AppError::CutoffPassed {
+                cutoff: Some(cutoff),
+                ..
+            } => i18n::lookup(
+                locale,
+                "problem-cutoff-passed-at",
+                &[
+                    ("local", local_display(cutoff)),
+                    ("zone", cutoff.zone.name().to_owned()),
+                ],
+            ),
+            AppError::Transition {
+                aggregate,
+                current,
+                command,
+                ..
+            } => own(vec![
+                ("aggregate", (*aggregate).to_owned()),
+                ("current", (*current).to_owned()),
+                ("command", (*command).to_owned()),
+            ]),
+            AppError::Overlap { other } => own(vec![("other", other.to_string())]),
+            _ => own(Vec::new()),
         }
     }
+}
+
+/// The cutoff for people: the area's local date and time, as a clock on the wall shows it.
+fn local_display(cutoff: &Cutoff) -> String {
+    cutoff
+        .at
+        .with_timezone(&cutoff.zone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The cutoff as the area's clocks show it, RFC 3339 with the area's offset.
+fn local_time(cutoff: &Cutoff) -> String {
+    cutoff
+        .at
+        .with_timezone(&cutoff.zone)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 #[derive(Serialize)]
 struct Problem<'a> {
     #[serde(rename = "type")]
     problem_type: String,
-    title: &'a str,
+    title: String,
     status: u16,
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
-    /// For `cutoff-passed`: when ordering closed (RFC 3339, UTC).
+    /// For `cutoff-passed`: when ordering closed, in UTC and in the area's local time.
     #[serde(skip_serializing_if = "Option::is_none")]
     cutoff: Option<String>,
-    /// For `invalid-transition`: the status the object is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cutoff_local: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_zone: Option<&'a str>,
+    /// For `invalid-transition`: the status the object is in, and what it allows next.
     #[serde(skip_serializing_if = "Option::is_none")]
     current_status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_next: Option<&'a [&'static str]>,
     /// For `overlap`: the neighbourhood overlapped.
     #[serde(skip_serializing_if = "Option::is_none")]
     overlapped_id: Option<String>,
@@ -157,7 +276,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) | AppError::StateConflict { .. } | AppError::Overlap { .. } => {
+            AppError::Conflict(_) | AppError::Transition { .. } | AppError::Overlap { .. } => {
                 StatusCode::CONFLICT
             }
             AppError::CutoffPassed { editing: true, .. } => StatusCode::CONFLICT,
@@ -179,28 +298,36 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        let (kind, title) = self.kind();
-        let field = match self {
-            AppError::Invalid { field, .. } => Some(field.as_str()),
+        let locale = i18n::current();
+        let kind = self.kind();
+        let cutoff = match self {
+            AppError::CutoffPassed {
+                cutoff: Some(cutoff),
+                ..
+            } => Some(cutoff),
             _ => None,
         };
         let problem = Problem {
             problem_type: format!("{TYPE_PREFIX}{kind}"),
-            title,
+            title: i18n::lookup::<&str>(locale, &format!("problem-{kind}-title"), &[]),
             status: status.as_u16(),
-            detail: self.detail(),
+            detail: self.detail(locale),
             // Ties the answer to the log lines of the same request.
             instance: crate::telemetry::current_request_id()
                 .map(|id| format!("urn:yui:request:{id}")),
-            field,
-            cutoff: match self {
-                AppError::CutoffPassed {
-                    cutoff: Some(at), ..
-                } => Some(at.to_rfc3339()),
+            field: match self {
+                AppError::Invalid { field, .. } => Some(field.as_str()),
                 _ => None,
             },
+            cutoff: cutoff.map(|c| crate::domain::time::wire(c.at)),
+            cutoff_local: cutoff.map(local_time),
+            time_zone: cutoff.map(|c| c.zone.name()),
             current_status: match self {
-                AppError::StateConflict { current, .. } => Some(current),
+                AppError::Transition { current, .. } => Some(current),
+                _ => None,
+            },
+            allowed_next: match self {
+                AppError::Transition { allowed, .. } => Some(allowed.as_slice()),
                 _ => None,
             },
             overlapped_id: match self {
@@ -210,6 +337,7 @@ impl ResponseError for AppError {
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        response.insert_header((header::CONTENT_LANGUAGE, locale.as_str()));
         match self {
             AppError::TooManyRequests {
                 retry_after_secs, ..

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 pub mod planning;
 pub mod server;

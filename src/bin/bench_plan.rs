@@ -93,7 +93,7 @@ fn run_prefecture(args: &Args) -> Result<(), String> {
     let last_mile = plan
         .runs
         .iter()
-        .filter(|r| r.carrier.kind != "post_trip")
+        .filter(|r| r.carrier.kind != yui::domain::run::CarrierKind::PostTrip)
         .count();
     println!(
         "prefecture seed {seed}: {} requests, {} hubs, {} post trips, {} volunteers over {} km",

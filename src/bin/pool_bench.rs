@@ -41,7 +41,7 @@ async fn main() -> Result<(), String> {
                     entity: "bench".into(),
                     entity_id: Uuid::new_v4().to_string(),
                     request_id: None,
-                    at: yui::domain::time::now(),
+                    at: chrono::Utc::now().naive_utc(),
                 };
                 let t = Instant::now();
                 db.transaction("bench.insert", move |conn| {

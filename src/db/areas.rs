@@ -29,9 +29,7 @@ pub fn insert(conn: &mut DbConnection, row: &AreaRow) -> Result<(), AppError> {
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::Conflict(
-            "an area with this name exists already".into(),
-        )),
+        )) => Err(AppError::conflict("conflict-area-name-taken")),
         Err(e) => Err(e.into()),
     }
 }

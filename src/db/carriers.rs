@@ -14,19 +14,22 @@ pub struct VolunteerProfileRow {
     pub user_id: String,
     pub home_lat: f64,
     pub home_lon: f64,
-    pub vehicle: String,
+    #[diesel(deserialize_as = super::text::Spelled<crate::domain::carrier::Vehicle>, serialize_as = String)]
+    pub vehicle: crate::domain::carrier::Vehicle,
     pub capacity_litres: i32,
     pub cold_box: bool,
     pub max_distance_km: f64,
     pub availability: String,
     pub updated_at: NaiveDateTime,
+    /// What families are told to call the volunteer.
+    pub public_name: String,
 }
 
 /// Writes the profile of `row.user_id`, replacing any earlier one.
 pub fn put_profile(conn: &mut DbConnection, row: &VolunteerProfileRow) -> Result<(), AppError> {
     diesel::delete(volunteer_profiles::table.find(&row.user_id)).execute(conn)?;
     diesel::insert_into(volunteer_profiles::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }

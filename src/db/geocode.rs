@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::geocode_cache;
 use crate::domain::area::Location;
-use crate::domain::time;
 use crate::error::AppError;
 
 pub fn cached(
@@ -27,6 +26,7 @@ pub fn remember(
     provider: &str,
     address: &str,
     location: Location,
+    now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
     if cached(conn, provider, address)?.is_some() {
         return Ok(());
@@ -37,7 +37,7 @@ pub fn remember(
             geocode_cache::address.eq(address),
             geocode_cache::lat.eq(location.lat),
             geocode_cache::lon.eq(location.lon),
-            geocode_cache::created_at.eq(time::now()),
+            geocode_cache::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())

@@ -7,11 +7,13 @@ pub mod carriers;
 pub mod geocode;
 pub mod idempotency;
 pub mod neighbourhoods;
+pub mod outbox;
 pub mod plans;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod residents;
 pub mod schema;
+pub mod text;
 pub mod users;
 
 use std::sync::{Arc, Mutex};
@@ -505,13 +507,13 @@ impl From<diesel::result::Error> for AppError {
         match e {
             Error::NotFound => AppError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("the object exists already".into())
+                AppError::conflict("conflict-exists")
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::Conflict("a concurrent change won; try again".into())
+                AppError::conflict("conflict-concurrent-change")
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                AppError::invalid("reference", "names an object that does not exist")
+                AppError::invalid("reference", "invalid-reference")
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 AppError::Unavailable(format!("database connection lost: {}", info.message()))

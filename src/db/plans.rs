@@ -12,6 +12,11 @@ use super::schema::{
     grocery_requests, placements, planning_jobs, plans, request_items, residents, run_stops, runs,
     users, volunteer_profiles,
 };
+use super::text::Spelled;
+use crate::domain::account::{Role, UserStatus};
+use crate::domain::plan::{PlanStatus, PlanningJobState};
+use crate::domain::request::RequestStatus;
+use crate::domain::run::{CarrierKind, RunStatus};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -21,7 +26,8 @@ pub struct PlanRow {
     pub id: String,
     pub area_id: String,
     pub delivery_date: String,
-    pub status: String,
+    #[diesel(deserialize_as = Spelled<PlanStatus>, serialize_as = String)]
+    pub status: PlanStatus,
     pub version: i32,
     pub seed: i64,
     pub post_loads: String,
@@ -40,15 +46,19 @@ pub struct RunRow {
     pub plan_id: String,
     pub area_id: String,
     pub delivery_date: String,
-    pub carrier_kind: String,
+    #[diesel(deserialize_as = Spelled<CarrierKind>, serialize_as = String)]
+    pub carrier_kind: CarrierKind,
     pub carrier_id: String,
     pub carrier_name: String,
     pub hub_id: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Spelled<RunStatus>, serialize_as = String)]
+    pub status: RunStatus,
     pub distance_m: i64,
     pub duration_s: i64,
     pub starts_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// What families see of the carrier.
+    pub carrier_public_name: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -99,16 +109,25 @@ pub fn find_for_date(
 
 pub fn insert(conn: &mut DbConnection, row: &PlanRow) -> Result<(), AppError> {
     diesel::insert_into(plans::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
 
-pub fn update(conn: &mut DbConnection, row: &PlanRow) -> Result<(), AppError> {
-    diesel::update(plans::table.find(&row.id))
-        .set(row)
-        .execute(conn)?;
-    Ok(())
+/// Writes `row` if the stored plan is still at `expected_version`; false when it is not.
+pub fn update_if_version(
+    conn: &mut DbConnection,
+    row: &PlanRow,
+    expected_version: i32,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        plans::table
+            .find(&row.id)
+            .filter(plans::version.eq(expected_version)),
+    )
+    .set(row.clone())
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 pub fn runs_of(conn: &mut DbConnection, plan: &str) -> Result<Vec<RunRow>, AppError> {
@@ -131,11 +150,11 @@ pub fn find_run(conn: &mut DbConnection, id: Uuid) -> Result<Option<RunRow>, App
 pub fn set_run_status(
     conn: &mut DbConnection,
     id: &str,
-    from: &str,
-    to: &str,
+    from: RunStatus,
+    to: RunStatus,
 ) -> Result<bool, AppError> {
-    let changed = diesel::update(runs::table.find(id).filter(runs::status.eq(from)))
-        .set(runs::status.eq(to))
+    let changed = diesel::update(runs::table.find(id).filter(runs::status.eq(from.as_str())))
+        .set(runs::status.eq(to.as_str()))
         .execute(conn)?;
     Ok(changed == 1)
 }
@@ -169,14 +188,29 @@ pub fn stops_of_runs(
     Ok(by_run)
 }
 
-/// Deletes runs with their stops and the placements on them.
-pub fn delete_runs(conn: &mut DbConnection, ids: &[String]) -> Result<(), AppError> {
-    for id in ids {
-        diesel::delete(placements::table.filter(placements::run_id.eq(id))).execute(conn)?;
-        diesel::delete(run_stops::table.filter(run_stops::run_id.eq(id))).execute(conn)?;
-        diesel::delete(runs::table.find(id)).execute(conn)?;
+/// Deletes run `id` with its stops and the placements on it, if it is still in `status`;
+/// false (and nothing deleted) when it is not. The guarded update first takes the run's row
+/// lock on PostgreSQL, so a concurrent accept either committed before (and is seen here) or
+/// waits and then finds no run to accept.
+pub fn delete_run_if(
+    conn: &mut DbConnection,
+    id: &str,
+    status: RunStatus,
+) -> Result<bool, AppError> {
+    let held = diesel::update(
+        runs::table
+            .find(id)
+            .filter(runs::status.eq(status.as_str())),
+    )
+    .set(runs::status.eq(status.as_str()))
+    .execute(conn)?;
+    if held != 1 {
+        return Ok(false);
     }
-    Ok(())
+    diesel::delete(placements::table.filter(placements::run_id.eq(id))).execute(conn)?;
+    diesel::delete(run_stops::table.filter(run_stops::run_id.eq(id))).execute(conn)?;
+    diesel::delete(runs::table.find(id)).execute(conn)?;
+    Ok(true)
 }
 
 /// Writes a run and its stops (one statement per row: SQLite caps bound parameters).
@@ -185,7 +219,9 @@ pub fn insert_run(
     run: &RunRow,
     stops: &[StopRow],
 ) -> Result<(), AppError> {
-    diesel::insert_into(runs::table).values(run).execute(conn)?;
+    diesel::insert_into(runs::table)
+        .values(run.clone())
+        .execute(conn)?;
     for stop in stops {
         diesel::insert_into(run_stops::table)
             .values(stop)
@@ -278,7 +314,7 @@ pub fn list_runs(
         RunScope::Carrier(user) => {
             query = query
                 .filter(runs::carrier_id.eq(user.to_string()))
-                .filter(runs::status.ne("proposed"));
+                .filter(runs::status.ne(RunStatus::Proposed.as_str()));
         }
         RunScope::Area(area) => query = query.filter(runs::area_id.eq(area.to_string())),
         RunScope::All => {}
@@ -307,13 +343,14 @@ pub fn requests_to_plan(
     conn: &mut DbConnection,
     area: Uuid,
     date: &str,
-    statuses: &[&str],
+    statuses: &[RequestStatus],
 ) -> Result<Vec<RequestAt>, AppError> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
     Ok(grocery_requests::table
         .inner_join(residents::table)
         .filter(grocery_requests::area_id.eq(area.to_string()))
         .filter(grocery_requests::delivery_date.eq(date))
-        .filter(grocery_requests::status.eq_any(statuses.to_vec()))
+        .filter(grocery_requests::status.eq_any(statuses))
         .select((RequestRow::as_select(), residents::lat, residents::lon))
         .order((
             grocery_requests::created_at.asc(),
@@ -348,8 +385,8 @@ pub fn carriers_of(
     Ok(volunteer_profiles::table
         .inner_join(users::table)
         .filter(users::area_id.eq(area.to_string()))
-        .filter(users::status.eq("active"))
-        .filter(users::role.eq_any(["volunteer", "carrier"]))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
+        .filter(users::role.eq_any([Role::Volunteer.as_str(), Role::Carrier.as_str()]))
         .select((
             VolunteerProfileRow::as_select(),
             users::display_name,
@@ -364,7 +401,8 @@ pub fn carriers_of(
 pub struct PlanningJobRow {
     pub area_id: String,
     pub delivery_date: String,
-    pub state: String,
+    #[diesel(deserialize_as = Spelled<PlanningJobState>, serialize_as = String)]
+    pub state: PlanningJobState,
     pub owner: String,
     pub lease_until: NaiveDateTime,
     pub attempts: i32,
@@ -387,7 +425,7 @@ pub fn claim_job(
     let row = PlanningJobRow {
         area_id: area.to_string(),
         delivery_date: date.to_owned(),
-        state: "running".into(),
+        state: PlanningJobState::Running,
         owner: owner.to_owned(),
         lease_until,
         attempts: 1,
@@ -397,7 +435,7 @@ pub fn claim_job(
     };
     // Outside a transaction: a unique violation aborts a PostgreSQL transaction.
     match diesel::insert_into(planning_jobs::table)
-        .values(&row)
+        .values(row)
         .execute(conn)
     {
         Ok(_) => return Ok(true),
@@ -410,7 +448,7 @@ pub fn claim_job(
     let taken = diesel::update(
         planning_jobs::table
             .find((area.to_string(), date))
-            .filter(planning_jobs::state.eq("running"))
+            .filter(planning_jobs::state.eq(PlanningJobState::Running.as_str()))
             .filter(planning_jobs::lease_until.lt(now)),
     )
     .set((
@@ -427,7 +465,7 @@ pub fn claim_job(
 #[derive(Debug, Clone)]
 pub struct JobEnd {
     /// done or failed
-    pub state: &'static str,
+    pub state: PlanningJobState,
     pub plan: Option<String>,
     pub outcome: String,
 }
@@ -445,10 +483,10 @@ pub fn finish_job(
         planning_jobs::table
             .find((area.to_string(), date))
             .filter(planning_jobs::owner.eq(owner))
-            .filter(planning_jobs::state.eq("running")),
+            .filter(planning_jobs::state.eq(PlanningJobState::Running.as_str())),
     )
     .set((
-        planning_jobs::state.eq(end.state),
+        planning_jobs::state.eq(end.state.as_str()),
         planning_jobs::plan_id.eq(end.plan.as_deref()),
         planning_jobs::outcome.eq(&end.outcome),
         planning_jobs::updated_at.eq(now),

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{grocery_requests, neighbourhoods, request_items, residents};
+use super::text::Spelled;
+use crate::domain::request::{Fulfilment, ItemOutcome, RequestStatus, Substitution, Temperature};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -15,9 +17,11 @@ pub struct RequestRow {
     pub area_id: String,
     pub resident_id: String,
     pub delivery_date: String,
-    pub fulfilment: String,
+    #[diesel(deserialize_as = Spelled<Fulfilment>, serialize_as = String)]
+    pub fulfilment: Fulfilment,
     pub notes: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Spelled<RequestStatus>, serialize_as = String)]
+    pub status: RequestStatus,
     pub version: i32,
     pub created_by: String,
     pub created_at: NaiveDateTime,
@@ -33,9 +37,12 @@ pub struct ItemRow {
     pub name: String,
     pub quantity: f64,
     pub unit: String,
-    pub temperature: String,
-    pub substitution: String,
-    pub outcome: String,
+    #[diesel(deserialize_as = Spelled<Temperature>, serialize_as = String)]
+    pub temperature: Temperature,
+    #[diesel(deserialize_as = Spelled<Substitution>, serialize_as = String)]
+    pub substitution: Substitution,
+    #[diesel(deserialize_as = Spelled<ItemOutcome>, serialize_as = String)]
+    pub outcome: ItemOutcome,
     pub price_yen: Option<i64>,
 }
 
@@ -45,7 +52,7 @@ pub fn insert(
     items: &[ItemRow],
 ) -> Result<(), AppError> {
     diesel::insert_into(grocery_requests::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     replace_items(conn, &row.id, items)
 }
@@ -60,7 +67,7 @@ pub fn replace_items(
     // One statement per item: SQLite caps bound parameters per statement.
     for item in items {
         diesel::insert_into(request_items::table)
-            .values(item)
+            .values(item.clone())
             .execute(conn)?;
     }
     Ok(())
@@ -98,9 +105,9 @@ pub fn update_if_version(
     )
     .set((
         grocery_requests::delivery_date.eq(&row.delivery_date),
-        grocery_requests::fulfilment.eq(&row.fulfilment),
+        grocery_requests::fulfilment.eq(row.fulfilment.as_str()),
         grocery_requests::notes.eq(&row.notes),
-        grocery_requests::status.eq(&row.status),
+        grocery_requests::status.eq(row.status.as_str()),
         grocery_requests::version.eq(row.version),
         grocery_requests::updated_at.eq(row.updated_at),
     ))
@@ -115,7 +122,7 @@ pub struct RequestFilter {
     /// Only requests of these residents (a family member's linked residents).
     pub resident_ids: Option<Vec<String>>,
     pub delivery_date: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RequestStatus>,
     pub neighbourhood_id: Option<Uuid>,
     /// Requests of residents whose neighbourhood's default hub this is.
     pub hub_id: Option<Uuid>,
@@ -142,7 +149,7 @@ pub fn list(
         query = query.filter(grocery_requests::delivery_date.eq(date.clone()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(grocery_requests::status.eq(status.clone()));
+        query = query.filter(grocery_requests::status.eq(status.as_str()));
     }
     if let Some(neighbourhood) = filter.neighbourhood_id {
         query = query.filter(residents::neighbourhood_id.eq(neighbourhood.to_string()));

@@ -110,9 +110,7 @@ pub fn insert_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::Conflict(
-            "this family member is linked to this resident already".into(),
-        )),
+        )) => Err(AppError::conflict("conflict-already-linked")),
         Err(e) => Err(e.into()),
     }
 }

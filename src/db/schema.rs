@@ -178,6 +178,7 @@ diesel::table! {
         max_distance_km -> Double,
         availability -> Text,
         updated_at -> Timestamp,
+        public_name -> Text,
     }
 }
 
@@ -249,6 +250,7 @@ diesel::table! {
         duration_s -> BigInt,
         starts_at -> Timestamp,
         created_at -> Timestamp,
+        carrier_public_name -> Text,
     }
 }
 
@@ -314,4 +316,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     run_stops,
     placements,
     planning_jobs,
+    outbox,
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        aggregate -> Text,
+        aggregate_id -> Text,
+        sequence -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        area_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -73,9 +73,7 @@ pub fn insert(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::Conflict(
-            "an account with this email exists already".into(),
-        )),
+        )) => Err(AppError::conflict("conflict-email-taken")),
         Err(e) => Err(e.into()),
     }
 }

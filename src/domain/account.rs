@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use super::error::{DomainError, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,15 +75,18 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, AppError> {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                AppError::invalid(
+                DomainError::invalid(
                     "role",
-                    "must be one of family, volunteer, carrier, hub_keeper, coordinator, admin",
+                    Message::new("invalid-one-of").arg(
+                        "values",
+                        "family, volunteer, carrier, hub_keeper, coordinator, admin",
+                    ),
                 )
             })
     }
@@ -112,36 +115,35 @@ impl UserStatus {
     }
 
     /// The transition of an approval, or why there is none.
-    pub fn approve(self) -> Result<UserStatus, AppError> {
+    pub fn approve(self) -> Result<UserStatus, DomainError> {
         match self {
             UserStatus::Pending => Ok(UserStatus::Active),
-            other => Err(AppError::Conflict(format!(
-                "only a pending account can be approved; this one is {}",
-                other.as_str()
-            ))),
+            other => Err(DomainError::Conflict(
+                Message::new("conflict-account-not-pending").arg("status", other.as_str()),
+            )),
         }
     }
 
-    pub fn deactivate(self) -> Result<UserStatus, AppError> {
+    pub fn deactivate(self) -> Result<UserStatus, DomainError> {
         match self {
-            UserStatus::Deactivated => Err(AppError::Conflict(
-                "the account is deactivated already".into(),
-            )),
+            UserStatus::Deactivated => Err(DomainError::Conflict(Message::new(
+                "conflict-account-deactivated",
+            ))),
             _ => Ok(UserStatus::Deactivated),
         }
     }
 }
 
 impl FromStr for UserStatus {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, AppError> {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
         match s {
             "pending" => Ok(UserStatus::Pending),
             "active" => Ok(UserStatus::Active),
             "deactivated" => Ok(UserStatus::Deactivated),
-            _ => Err(AppError::invalid(
+            _ => Err(DomainError::invalid(
                 "status",
-                "must be pending, active or deactivated",
+                Message::new("invalid-one-of").arg("values", "pending, active, deactivated"),
             )),
         }
     }
@@ -164,12 +166,15 @@ impl Locale {
 }
 
 impl FromStr for Locale {
-    type Err = AppError;
-    fn from_str(s: &str) -> Result<Self, AppError> {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
         match s {
             "ja" => Ok(Locale::Ja),
             "en" => Ok(Locale::En),
-            _ => Err(AppError::invalid("locale", "must be ja or en")),
+            _ => Err(DomainError::invalid(
+                "locale",
+                Message::new("invalid-one-of").arg("values", "ja, en"),
+            )),
         }
     }
 }
@@ -179,7 +184,7 @@ impl FromStr for Locale {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
@@ -193,7 +198,7 @@ impl Email {
         if valid {
             Ok(Email(email))
         } else {
-            Err(AppError::invalid("email", "is not an email address"))
+            Err(DomainError::invalid("email", "invalid-email"))
         }
     }
 
@@ -207,30 +212,30 @@ pub const PASSWORD_MAX_CHARS: usize = 1024;
 
 /// Length is counted in characters, not bytes: any Unicode is welcome, and a Japanese
 /// passphrase of twelve characters is as good as twelve Latin letters.
-pub fn check_password_policy(password: &str) -> Result<(), AppError> {
+pub fn check_password_policy(password: &str) -> Result<(), DomainError> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return Err(AppError::invalid(
+        return Err(DomainError::invalid(
             "password",
-            &format!("must have at least {PASSWORD_MIN_CHARS} characters"),
+            Message::new("invalid-too-short").arg("min", PASSWORD_MIN_CHARS),
         ));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(AppError::invalid(
+        return Err(DomainError::invalid(
             "password",
-            &format!("must have at most {PASSWORD_MAX_CHARS} characters"),
+            Message::new("invalid-too-long").arg("max", PASSWORD_MAX_CHARS),
         ));
     }
     Ok(())
 }
 
-pub fn check_display_name(name: &str) -> Result<String, AppError> {
+pub fn check_display_name(name: &str) -> Result<String, DomainError> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::invalid(
+        return Err(DomainError::invalid(
             "display_name",
-            "must have 1 to 100 characters and no control characters",
+            Message::new("invalid-length").arg("min", 1).arg("max", 100),
         ));
     }
     Ok(name.to_owned())

@@ -4,7 +4,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use super::error::{DomainError, Message};
 
 /// A point as the API speaks it: `{lat, lon}` in WGS 84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -15,12 +15,12 @@ pub struct Location {
 }
 
 impl Location {
-    pub fn validate(self, field: &str) -> Result<Self, AppError> {
+    pub fn validate(self, field: &str) -> Result<Self, DomainError> {
         if !(-90.0..=90.0).contains(&self.lat) || !self.lat.is_finite() {
-            return Err(AppError::invalid(field, "lat must be between -90 and 90"));
+            return Err(DomainError::invalid(field, "invalid-latitude"));
         }
         if !(-180.0..=180.0).contains(&self.lon) || !self.lon.is_finite() {
-            return Err(AppError::invalid(field, "lon must be between -180 and 180"));
+            return Err(DomainError::invalid(field, "invalid-longitude"));
         }
         Ok(self)
     }
@@ -45,10 +45,10 @@ impl Default for CutoffRule {
 
 impl CutoffRule {
     /// The instant ordering for `delivery_date` closes, in UTC.
-    pub fn cutoff(&self, delivery_date: NaiveDate, zone: Tz) -> Result<DateTime<Utc>, AppError> {
+    pub fn cutoff(&self, delivery_date: NaiveDate, zone: Tz) -> Result<DateTime<Utc>, DomainError> {
         let day = delivery_date
             .checked_sub_days(Days::new(u64::from(self.days_before)))
-            .ok_or_else(|| AppError::invalid("delivery_date", "is out of range"))?;
+            .ok_or_else(|| DomainError::invalid("delivery_date", "invalid-date-out-of-range"))?;
         let local = day.and_time(self.time);
         // A local time skipped by a daylight-saving jump takes the earliest valid instant.
         zone.from_local_datetime(&local)
@@ -58,7 +58,7 @@ impl CutoffRule {
                     .earliest()
             })
             .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| AppError::invalid("delivery_date", "has no valid cutoff time"))
+            .ok_or_else(|| DomainError::invalid("delivery_date", "invalid-no-cutoff"))
     }
 
     /// Whether ordering for `delivery_date` is still open at `now`.
@@ -67,48 +67,57 @@ impl CutoffRule {
         delivery_date: NaiveDate,
         zone: Tz,
         now: DateTime<Utc>,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, DomainError> {
         Ok(now < self.cutoff(delivery_date, zone)?)
     }
 
-    pub fn parse(time: &str, days_before: i64) -> Result<Self, AppError> {
+    pub fn parse(time: &str, days_before: i64) -> Result<Self, DomainError> {
         let time = NaiveTime::parse_from_str(time, "%H:%M")
-            .map_err(|_| AppError::invalid("cutoff_time", "must be HH:MM (24-hour, local time)"))?;
+            .map_err(|_| DomainError::invalid("cutoff_time", "invalid-hhmm"))?;
         let days_before = u32::try_from(days_before)
             .ok()
             .filter(|d| *d <= 14)
-            .ok_or_else(|| AppError::invalid("cutoff_days_before", "must be 0 to 14"))?;
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "cutoff_days_before",
+                    Message::new("invalid-range").arg("min", 0).arg("max", 14),
+                )
+            })?;
         Ok(CutoffRule { time, days_before })
     }
 }
 
 /// The UTC instant `seconds` after local midnight of `date` (the planner counts a day in
 /// seconds after its local midnight).
-pub fn local_seconds(date: NaiveDate, zone: Tz, seconds: i64) -> Result<DateTime<Utc>, AppError> {
+pub fn local_seconds(
+    date: NaiveDate,
+    zone: Tz,
+    seconds: i64,
+) -> Result<DateTime<Utc>, DomainError> {
     let midnight = zone
         .from_local_datetime(&date.and_time(NaiveTime::MIN))
         .earliest()
-        .ok_or_else(|| AppError::internal("no local midnight"))?;
+        .ok_or_else(|| DomainError::Internal("no local midnight".into()))?;
     Ok(midnight.with_timezone(&Utc) + chrono::Duration::seconds(seconds))
 }
 
 /// Seconds after midnight of a local "HH:MM".
-pub fn seconds_of_hhmm(field: &str, raw: &str) -> Result<i64, AppError> {
+pub fn seconds_of_hhmm(field: &str, raw: &str) -> Result<i64, DomainError> {
     let time = NaiveTime::parse_from_str(raw, "%H:%M")
-        .map_err(|_| AppError::invalid(field, "must be HH:MM"))?;
+        .map_err(|_| DomainError::invalid(field, "invalid-hhmm"))?;
     Ok(i64::from(chrono::Timelike::num_seconds_from_midnight(
         &time,
     )))
 }
 
-pub fn parse_time_zone(name: &str) -> Result<Tz, AppError> {
+pub fn parse_time_zone(name: &str) -> Result<Tz, DomainError> {
     name.parse::<Tz>()
-        .map_err(|_| AppError::invalid("time_zone", "must be an IANA time zone such as Asia/Tokyo"))
+        .map_err(|_| DomainError::invalid("time_zone", "invalid-time-zone"))
 }
 
-pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, AppError> {
+pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, DomainError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, "must be a date YYYY-MM-DD"))
+        .map_err(|_| DomainError::invalid(field, "invalid-date"))
 }
 
 #[cfg(test)]
@@ -184,13 +193,13 @@ pub struct Area {
 pub const DEFAULT_CO2_KG_PER_KM: f64 = 0.13;
 pub const DEFAULT_CIRCUITY_FACTOR: f64 = 1.4;
 
-pub fn check_name(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+pub fn check_name(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
     let name = raw.trim();
     let length = name.chars().count();
     if length == 0 || length > max || name.chars().any(char::is_control) {
-        return Err(AppError::invalid(
+        return Err(DomainError::invalid(
             field,
-            &format!("must have 1 to {max} characters"),
+            Message::new("invalid-length").arg("min", 1).arg("max", max),
         ));
     }
     Ok(name.to_owned())
@@ -215,15 +224,16 @@ impl HubKind {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         match raw {
             "post_office" => Ok(HubKind::PostOffice),
             "community_room" => Ok(HubKind::CommunityRoom),
             "school" => Ok(HubKind::School),
             "other" => Ok(HubKind::Other),
-            _ => Err(AppError::invalid(
+            _ => Err(DomainError::invalid(
                 "kind",
-                "must be post_office, community_room, school or other",
+                Message::new("invalid-one-of")
+                    .arg("values", "post_office, community_room, school, other"),
             )),
         }
     }
@@ -247,27 +257,24 @@ pub struct OpeningHours {
     pub close: String,
 }
 
-pub fn check_opening_hours(hours: &[OpeningHours]) -> Result<(), AppError> {
+pub fn check_opening_hours(hours: &[OpeningHours]) -> Result<(), DomainError> {
     if hours.len() > 28 {
-        return Err(AppError::invalid("opening_hours", "at most 28 windows"));
+        return Err(DomainError::invalid(
+            "opening_hours",
+            Message::new("invalid-too-many").arg("max", 28),
+        ));
     }
     for (i, window) in hours.iter().enumerate() {
         let field = format!("opening_hours[{i}]");
         if window.weekday > 6 {
-            return Err(AppError::invalid(
-                &field,
-                "weekday is 0 (Monday) to 6 (Sunday)",
-            ));
+            return Err(DomainError::invalid(field, "invalid-weekday"));
         }
         let open = NaiveTime::parse_from_str(&window.open, "%H:%M");
         let close = NaiveTime::parse_from_str(&window.close, "%H:%M");
         match (open, close) {
             (Ok(open), Ok(close)) if open < close => {}
             _ => {
-                return Err(AppError::invalid(
-                    &field,
-                    "open and close are HH:MM with open before close",
-                ));
+                return Err(DomainError::invalid(field, "invalid-opening-window"));
             }
         }
     }

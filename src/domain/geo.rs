@@ -7,11 +7,11 @@ use geo::{
 use rstar::{AABB, RTree, RTreeObject};
 use serde_json::Value;
 
-use crate::error::AppError;
+use super::error::{DomainError, Message};
 
 /// Parses and checks a GeoJSON `Polygon` or `MultiPolygon`: closed rings of at least four
 /// positions, coordinates in range, no self-intersection.
-pub fn parse_boundary(value: &Value) -> Result<MultiPolygon<f64>, AppError> {
+pub fn parse_boundary(value: &Value) -> Result<MultiPolygon<f64>, DomainError> {
     let field = "boundary";
     let kind = value
         .get("type")
@@ -20,61 +20,55 @@ pub fn parse_boundary(value: &Value) -> Result<MultiPolygon<f64>, AppError> {
     let coordinates = value
         .get("coordinates")
         .and_then(Value::as_array)
-        .ok_or_else(|| AppError::invalid(field, "must be a GeoJSON geometry with coordinates"))?;
+        .ok_or_else(|| DomainError::invalid(field, "invalid-geojson"))?;
     let polygons = match kind {
         "Polygon" => vec![polygon(coordinates, "boundary.coordinates")?],
         "MultiPolygon" => coordinates
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let rings = p.as_array().ok_or_else(|| {
-                    AppError::invalid(field, "MultiPolygon coordinates are lists of polygons")
-                })?;
+                let rings = p
+                    .as_array()
+                    .ok_or_else(|| DomainError::invalid(field, "invalid-multipolygon"))?;
                 polygon(rings, &format!("boundary.coordinates[{i}]"))
             })
             .collect::<Result<Vec<_>, _>>()?,
         _ => {
-            return Err(AppError::invalid(
-                field,
-                "must be a GeoJSON Polygon or MultiPolygon",
-            ));
+            return Err(DomainError::invalid(field, "invalid-geojson"));
         }
     };
     if polygons.is_empty() {
-        return Err(AppError::invalid(field, "has no polygon"));
+        return Err(DomainError::invalid(field, "invalid-no-polygon"));
     }
     let shape = MultiPolygon(polygons);
     if let Err(problem) = shape.check_validation() {
-        return Err(AppError::invalid(
+        return Err(DomainError::invalid(
             field,
-            &format!("is not a valid geometry: {problem}"),
+            Message::new("invalid-geometry").arg("problem", problem),
         ));
     }
     Ok(shape)
 }
 
-fn polygon(rings: &[Value], field: &str) -> Result<Polygon<f64>, AppError> {
+fn polygon(rings: &[Value], field: &str) -> Result<Polygon<f64>, DomainError> {
     let mut parsed = rings
         .iter()
         .enumerate()
         .map(|(i, ring)| self::ring(ring, &format!("{field}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
     if parsed.is_empty() {
-        return Err(AppError::invalid(field, "a polygon needs an outer ring"));
+        return Err(DomainError::invalid(field, "invalid-no-outer-ring"));
     }
     let exterior = parsed.remove(0);
     Ok(Polygon::new(exterior, parsed))
 }
 
-fn ring(value: &Value, field: &str) -> Result<LineString<f64>, AppError> {
+fn ring(value: &Value, field: &str) -> Result<LineString<f64>, DomainError> {
     let positions = value
         .as_array()
-        .ok_or_else(|| AppError::invalid(field, "a ring is a list of positions"))?;
+        .ok_or_else(|| DomainError::invalid(field, "invalid-ring"))?;
     if positions.len() < 4 {
-        return Err(AppError::invalid(
-            field,
-            "a ring needs at least 4 positions",
-        ));
+        return Err(DomainError::invalid(field, "invalid-ring-short"));
     }
     let coords = positions
         .iter()
@@ -82,22 +76,16 @@ fn ring(value: &Value, field: &str) -> Result<LineString<f64>, AppError> {
             let pair = p.as_array().filter(|a| a.len() == 2 || a.len() == 3);
             let (lon, lat) = match pair.map(|a| (a[0].as_f64(), a[1].as_f64())) {
                 Some((Some(lon), Some(lat))) => (lon, lat),
-                _ => return Err(AppError::invalid(field, "a position is [lon, lat]")),
+                _ => return Err(DomainError::invalid(field, "invalid-position")),
             };
             if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-                return Err(AppError::invalid(
-                    field,
-                    "coordinates out of range ([lon, lat] in degrees)",
-                ));
+                return Err(DomainError::invalid(field, "invalid-position-range"));
             }
             Ok(Coord { x: lon, y: lat })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if coords.first() != coords.last() {
-        return Err(AppError::invalid(
-            field,
-            "a ring must be closed (last position equal to the first)",
-        ));
+        return Err(DomainError::invalid(field, "invalid-ring-open"));
     }
     Ok(LineString(coords))
 }
@@ -187,9 +175,9 @@ mod tests {
         json!({"type": "Polygon", "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]]})
     }
 
-    fn field_and_detail(result: Result<MultiPolygon<f64>, AppError>) -> String {
+    fn field_and_detail(result: Result<MultiPolygon<f64>, DomainError>) -> String {
         match result {
-            Err(AppError::Invalid { field, message }) => format!("{field}: {message}"),
+            Err(DomainError::Invalid { field, message }) => format!("{field}: {}", message.key),
             other => panic!("expected 422, got {other:?}"),
         }
     }
@@ -198,16 +186,16 @@ mod tests {
     fn geometry_is_checked() {
         assert!(parse_boundary(&square(135.9, 34.6, 0.1)).is_ok());
         let unclosed = json!({"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]]});
-        assert!(field_and_detail(parse_boundary(&unclosed)).contains("closed"));
+        assert!(field_and_detail(parse_boundary(&unclosed)).contains("invalid-ring-open"));
         let short =
             json!({"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]});
-        assert!(field_and_detail(parse_boundary(&short)).contains("at least 4"));
+        assert!(field_and_detail(parse_boundary(&short)).contains("invalid-ring-short"));
         let far = json!({"type": "Polygon", "coordinates": [[[0.0, 0.0], [181.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]});
-        assert!(field_and_detail(parse_boundary(&far)).contains("out of range"));
+        assert!(field_and_detail(parse_boundary(&far)).contains("invalid-position-range"));
         let bowtie = json!({"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]});
-        assert!(field_and_detail(parse_boundary(&bowtie)).contains("not a valid geometry"));
+        assert!(field_and_detail(parse_boundary(&bowtie)).contains("invalid-geometry"));
         let point = json!({"type": "Point", "coordinates": [0.0, 0.0]});
-        assert!(field_and_detail(parse_boundary(&point)).contains("Polygon or MultiPolygon"));
+        assert!(field_and_detail(parse_boundary(&point)).contains("invalid-geojson"));
     }
 
     #[test]

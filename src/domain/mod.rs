@@ -1,7 +1,16 @@
-//! Pure types and rules. Neither actix nor diesel is imported here.
+//! Pure types and rules. Nothing of the crate above `domain` is imported here, and neither
+//! actix, diesel nor reqwest (a test in `tests/api/layers.rs` keeps it so).
 
 pub mod account;
 pub mod area;
+pub mod carrier;
+pub mod clock;
+pub mod error;
 pub mod geo;
+pub mod lifecycle;
+pub mod plan;
 pub mod request;
+pub mod resident;
+pub mod run;
+pub mod text;
 pub mod time;

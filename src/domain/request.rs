@@ -1,165 +1,197 @@
 //! Grocery requests: items, and the life cycle of DESIGN.md as one state machine.
 
-use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::account::Role;
-use crate::error::AppError;
+use super::error::{Cutoff, DomainError, Message};
+use super::lifecycle::{DomainEvent, Transitioned};
+use crate::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Submitted,
-    Locked,
-    Planned,
-    OutForDelivery,
-    Delivered,
-    ReadyForPickup,
-    Collected,
-    Cancelled,
-    Failed,
+text_enum! {
+    pub enum RequestStatus ("status") {
+        Submitted => "submitted",
+        Locked => "locked",
+        Planned => "planned",
+        OutForDelivery => "out_for_delivery",
+        Delivered => "delivered",
+        ReadyForPickup => "ready_for_pickup",
+        Collected => "collected",
+        Cancelled => "cancelled",
+        Failed => "failed",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fulfilment {
-    HubPickup,
-    HomeDelivery,
+text_enum! {
+    pub enum Fulfilment ("fulfilment") {
+        HubPickup => "hub_pickup",
+        HomeDelivery => "home_delivery",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Temperature {
-    Ambient,
-    Chilled,
-    Frozen,
+text_enum! {
+    pub enum Temperature ("temperature") {
+        Ambient => "ambient",
+        Chilled => "chilled",
+        Frozen => "frozen",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Substitution {
-    None,
-    Similar,
-    Ask,
+text_enum! {
+    pub enum Substitution ("substitution") {
+        None => "none",
+        Similar => "similar",
+        Ask => "ask",
+    }
 }
 
-macro_rules! text_enum {
-    ($ty:ty, $field:literal, $($variant:path => $text:literal),+ $(,)?) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $($variant => $text),+ }
-            }
-            pub fn parse(raw: &str) -> Result<Self, AppError> {
-                match raw {
-                    $($text => Ok($variant),)+
-                    _ => Err(AppError::invalid($field, concat!("must be one of: ", $($text, " "),+))),
-                }
-            }
-        }
-    };
+text_enum! {
+    /// What became of one line of a request at the shop.
+    pub enum ItemOutcome ("outcome") {
+        Pending => "pending",
+        Found => "found",
+        Substituted => "substituted",
+        Unavailable => "unavailable",
+    }
 }
 
-text_enum!(RequestStatus, "status",
-    RequestStatus::Submitted => "submitted",
-    RequestStatus::Locked => "locked",
-    RequestStatus::Planned => "planned",
-    RequestStatus::OutForDelivery => "out_for_delivery",
-    RequestStatus::Delivered => "delivered",
-    RequestStatus::ReadyForPickup => "ready_for_pickup",
-    RequestStatus::Collected => "collected",
-    RequestStatus::Cancelled => "cancelled",
-    RequestStatus::Failed => "failed",
-);
-text_enum!(Fulfilment, "fulfilment",
-    Fulfilment::HubPickup => "hub_pickup",
-    Fulfilment::HomeDelivery => "home_delivery",
-);
-text_enum!(Temperature, "temperature",
-    Temperature::Ambient => "ambient",
-    Temperature::Chilled => "chilled",
-    Temperature::Frozen => "frozen",
-);
-text_enum!(Substitution, "substitution",
-    Substitution::None => "none",
-    Substitution::Similar => "similar",
-    Substitution::Ask => "ask",
-);
+text_enum! {
+    /// What may move a request from one status to another.
+    pub enum RequestCommand ("transition") {
+        Lock => "lock",
+        Plan => "plan",
+        Dispatch => "dispatch",
+        Deliver => "deliver",
+        ArriveAtHub => "arrive_at_hub",
+        Collect => "collect",
+        Cancel => "cancel",
+        Fail => "fail",
+        /// Planning again left a planned request without a place: back to locked.
+        Unplan => "unplan",
+    }
+}
 
-/// What may move a request from one status to another.
+/// What a request's transition needs to know besides its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transition {
-    Lock,
-    Plan,
-    Dispatch,
-    Deliver,
-    ArriveAtHub,
-    Collect,
-    Cancel,
-    Fail,
-    /// Planning again left a planned request without a place: back to locked.
-    Unplan,
+pub struct RequestFacts {
+    /// When ordering for the request's date closes (told to a family refused after it).
+    pub cutoff: Cutoff,
+    /// Whether families may still change the date's requests: before the cutoff, and the
+    /// coordinator has not locked the date early.
+    pub ordering_open: bool,
 }
 
-impl Transition {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transition::Lock => "lock",
-            Transition::Plan => "plan",
-            Transition::Dispatch => "dispatch",
-            Transition::Deliver => "deliver",
-            Transition::ArriveAtHub => "arrive_at_hub",
-            Transition::Collect => "collect",
-            Transition::Cancel => "cancel",
-            Transition::Fail => "fail",
-            Transition::Unplan => "unplan",
+/// An event of a request's life: `request.<what happened>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestEvent {
+    pub command: Option<RequestCommand>,
+    pub from: Option<RequestStatus>,
+    pub to: RequestStatus,
+}
+
+impl RequestEvent {
+    /// A request just created.
+    pub fn submitted() -> Self {
+        RequestEvent {
+            command: None,
+            from: None,
+            to: RequestStatus::Submitted,
         }
     }
 }
 
-/// The one place that says which transitions exist, from where, and for whom. `before_cutoff`
-/// matters to families: they may cancel only while ordering is open.
+impl DomainEvent for RequestEvent {
+    fn event_type(&self) -> &'static str {
+        match (self.command, self.to) {
+            (Some(RequestCommand::Unplan), _) => "request.unplanned",
+            (_, RequestStatus::Submitted) => "request.submitted",
+            (_, RequestStatus::Locked) => "request.locked",
+            (_, RequestStatus::Planned) => "request.planned",
+            (_, RequestStatus::OutForDelivery) => "request.out_for_delivery",
+            (_, RequestStatus::Delivered) => "request.delivered",
+            (_, RequestStatus::ReadyForPickup) => "request.ready_for_pickup",
+            (_, RequestStatus::Collected) => "request.collected",
+            (_, RequestStatus::Cancelled) => "request.cancelled",
+            (_, RequestStatus::Failed) => "request.failed",
+        }
+    }
+
+    fn payload(&self) -> serde_json::Value {
+        json!({"from": self.from.map(RequestStatus::as_str), "status": self.to.as_str()})
+    }
+}
+
+/// The one place that says which steps of a request's life exist, from where, and for whom.
 pub fn transition(
     from: RequestStatus,
-    step: Transition,
+    command: RequestCommand,
     actor: Role,
-    before_cutoff: bool,
-) -> Result<RequestStatus, AppError> {
+    facts: RequestFacts,
+) -> Result<Transitioned<RequestStatus, RequestEvent>, DomainError> {
+    match next_status(from, command, actor, facts) {
+        Some(next) => Ok(Transitioned::to(
+            next,
+            RequestEvent {
+                command: Some(command),
+                from: Some(from),
+                to: next,
+            },
+        )),
+        // After the cutoff a family's request is the coordinator's to change, whatever its
+        // status: the family is told when ordering closed, not how the day is run.
+        None if actor == Role::Family
+            && (!facts.ordering_open || from != RequestStatus::Submitted) =>
+        {
+            Err(DomainError::CutoffPassed {
+                cutoff: Some(facts.cutoff),
+                editing: true,
+            })
+        }
+        None => Err(DomainError::Transition {
+            aggregate: "request",
+            current: from.as_str(),
+            command: command.as_str(),
+            allowed: allowed(from, actor, facts),
+        }),
+    }
+}
+
+/// The commands `actor` may give a request in `from`.
+pub fn allowed(from: RequestStatus, actor: Role, facts: RequestFacts) -> Vec<&'static str> {
+    <RequestCommand as super::text::TextEnum>::ALL
+        .iter()
+        .filter(|c| next_status(from, **c, actor, facts).is_some())
+        .map(|c| c.as_str())
+        .collect()
+}
+
+fn next_status(
+    from: RequestStatus,
+    command: RequestCommand,
+    actor: Role,
+    facts: RequestFacts,
+) -> Option<RequestStatus> {
+    use RequestCommand as C;
     use RequestStatus as S;
-    use Transition as T;
     let staff = actor.is_staff();
     let field = matches!(actor, Role::Volunteer | Role::Carrier | Role::HubKeeper) || staff;
-    let next = match (from, step) {
-        (S::Submitted, T::Lock) if staff => S::Locked,
-        (S::Locked, T::Plan) if staff => S::Planned,
-        (S::Planned, T::Unplan) if staff => S::Locked,
-        (S::Planned, T::Dispatch) if field => S::OutForDelivery,
-        (S::OutForDelivery, T::Deliver) if field => S::Delivered,
-        (S::OutForDelivery, T::ArriveAtHub) if field => S::ReadyForPickup,
-        (S::ReadyForPickup, T::Collect) if field => S::Collected,
-        (S::OutForDelivery | S::ReadyForPickup, T::Fail) if field => S::Failed,
-        (S::Submitted, T::Cancel) if actor == Role::Family && before_cutoff => S::Cancelled,
-        (S::Submitted, T::Cancel) if actor == Role::Family => {
-            return Err(AppError::CutoffPassed {
-                cutoff: None,
-                editing: true,
-            });
-        }
+    let before_cutoff = facts.ordering_open;
+    let next = match (from, command) {
+        (S::Submitted, C::Lock) if staff => S::Locked,
+        (S::Locked, C::Plan) if staff => S::Planned,
+        (S::Planned, C::Unplan) if staff => S::Locked,
+        (S::Planned, C::Dispatch) if field => S::OutForDelivery,
+        (S::OutForDelivery, C::Deliver) if field => S::Delivered,
+        (S::OutForDelivery, C::ArriveAtHub) if field => S::ReadyForPickup,
+        (S::ReadyForPickup, C::Collect) if field => S::Collected,
+        (S::OutForDelivery | S::ReadyForPickup, C::Fail) if field => S::Failed,
+        (S::Submitted, C::Cancel) if actor == Role::Family && before_cutoff => S::Cancelled,
         (
             S::Submitted | S::Locked | S::Planned | S::OutForDelivery | S::ReadyForPickup,
-            T::Cancel,
+            C::Cancel,
         ) if staff => S::Cancelled,
-        _ => {
-            return Err(AppError::StateConflict {
-                current: from.as_str(),
-                detail: format!(
-                    "a {} request cannot {} (by a {})",
-                    from.as_str(),
-                    step.as_str(),
-                    actor.as_str()
-                ),
-            });
-        }
+        _ => return None,
     };
-    Ok(next)
+    Some(next)
 }
 
 pub const MAX_ITEMS: usize = 100;
@@ -202,35 +234,33 @@ impl Item {
         unit: &str,
         temperature: &str,
         substitution: &str,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, DomainError> {
         let field = |f: &str| format!("items[{index}].{f}");
         let name = name.trim();
         let length = name.chars().count();
         if !(1..=200).contains(&length) || name.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                &field("name"),
-                "must have 1 to 200 characters",
+            return Err(DomainError::invalid(
+                field("name"),
+                Message::new("invalid-length").arg("min", 1).arg("max", 200),
             ));
         }
         if !(quantity.is_finite() && quantity > 0.0 && quantity <= 10_000.0) {
-            return Err(AppError::invalid(
-                &field("quantity"),
-                "must be greater than 0 (and at most 10000)",
+            return Err(DomainError::invalid(
+                field("quantity"),
+                Message::new("invalid-positive").arg("max", 10_000),
             ));
         }
         let unit = unit.trim();
         if !(1..=20).contains(&unit.chars().count()) {
-            return Err(AppError::invalid(
-                &field("unit"),
-                "must have 1 to 20 characters",
+            return Err(DomainError::invalid(
+                field("unit"),
+                Message::new("invalid-length").arg("min", 1).arg("max", 20),
             ));
         }
-        let temperature = Temperature::parse(temperature).map_err(|_| {
-            AppError::invalid(&field("temperature"), "must be ambient, chilled or frozen")
-        })?;
-        let substitution = Substitution::parse(substitution).map_err(|_| {
-            AppError::invalid(&field("substitution"), "must be none, similar or ask")
-        })?;
+        let temperature =
+            Temperature::parse(temperature).map_err(|e| at_field(e, field("temperature")))?;
+        let substitution =
+            Substitution::parse(substitution).map_err(|e| at_field(e, field("substitution")))?;
         Ok(Item {
             name: name.to_owned(),
             quantity,
@@ -241,65 +271,132 @@ impl Item {
     }
 }
 
-pub fn check_item_count(count: usize) -> Result<(), AppError> {
+pub fn check_item_count(count: usize) -> Result<(), DomainError> {
     if (1..=MAX_ITEMS).contains(&count) {
         Ok(())
     } else {
-        Err(AppError::invalid("items", "a request has 1 to 100 items"))
+        Err(DomainError::invalid(
+            "items",
+            Message::new("invalid-count")
+                .arg("min", 1)
+                .arg("max", MAX_ITEMS),
+        ))
+    }
+}
+
+/// The same refusal, said of the field where the value was.
+fn at_field(error: DomainError, at: String) -> DomainError {
+    match error {
+        DomainError::Invalid { message, .. } => DomainError::Invalid { field: at, message },
+        other => other,
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::{TimeZone, Utc};
+
     use super::*;
+    use RequestCommand as C;
     use RequestStatus as S;
-    use Transition as T;
+
+    fn facts(before_cutoff: bool) -> RequestFacts {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap();
+        RequestFacts {
+            cutoff: Cutoff {
+                at,
+                zone: chrono_tz::Asia::Tokyo,
+            },
+            ordering_open: before_cutoff,
+        }
+    }
+
+    fn next(from: S, command: C, actor: Role, before: bool) -> Result<S, DomainError> {
+        transition(from, command, actor, facts(before)).map(|t| t.next)
+    }
 
     #[test]
     fn the_happy_paths_of_design_md() {
         let staff = Role::Coordinator;
         let mut status = S::Submitted;
-        for step in [T::Lock, T::Plan, T::Dispatch, T::Deliver] {
-            status = transition(status, step, staff, false).unwrap();
+        for step in [C::Lock, C::Plan, C::Dispatch, C::Deliver] {
+            status = next(status, step, staff, false).unwrap();
         }
         assert_eq!(status, S::Delivered);
-        let at_hub = transition(S::OutForDelivery, T::ArriveAtHub, Role::Volunteer, false).unwrap();
+        let at_hub = next(S::OutForDelivery, C::ArriveAtHub, Role::Volunteer, false).unwrap();
         assert_eq!(
-            transition(at_hub, T::Collect, Role::HubKeeper, false).unwrap(),
+            next(at_hub, C::Collect, Role::HubKeeper, false).unwrap(),
             S::Collected
         );
     }
 
     #[test]
+    fn each_step_raises_its_one_event() {
+        let step = transition(S::Locked, C::Plan, Role::Coordinator, facts(false)).unwrap();
+        assert_eq!(step.events.len(), 1);
+        assert_eq!(step.events[0].event_type(), "request.planned");
+        assert_eq!(
+            step.events[0].payload(),
+            json!({"from": "locked", "status": "planned"})
+        );
+        let back = transition(S::Planned, C::Unplan, Role::Coordinator, facts(false)).unwrap();
+        assert_eq!(back.events[0].event_type(), "request.unplanned");
+        assert_eq!(RequestEvent::submitted().event_type(), "request.submitted");
+    }
+
+    #[test]
     fn families_cancel_only_before_the_cutoff_and_only_submitted_requests() {
         assert_eq!(
-            transition(S::Submitted, T::Cancel, Role::Family, true).unwrap(),
+            next(S::Submitted, C::Cancel, Role::Family, true).unwrap(),
             S::Cancelled
         );
         assert!(matches!(
-            transition(S::Submitted, T::Cancel, Role::Family, false),
-            Err(AppError::CutoffPassed { .. })
-        ));
-        assert!(matches!(
-            transition(S::Locked, T::Cancel, Role::Family, true),
-            Err(AppError::StateConflict {
-                current: "locked",
-                ..
+            next(S::Submitted, C::Cancel, Role::Family, false),
+            Err(DomainError::CutoffPassed {
+                cutoff: Some(_),
+                editing: true
             })
         ));
+        // Locked after the cutoff: still the cutoff that the family is told about.
+        assert!(matches!(
+            next(S::Locked, C::Cancel, Role::Family, false),
+            Err(DomainError::CutoffPassed { .. })
+        ));
+        // Delivered: not the family's to cancel, and long past ordering.
+        match next(S::Delivered, C::Cancel, Role::Coordinator, true) {
+            Err(DomainError::Transition {
+                current: "delivered",
+                allowed,
+                ..
+            }) => assert!(allowed.is_empty(), "{allowed:?}"),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
-            transition(S::Planned, T::Cancel, Role::Coordinator, false).unwrap(),
+            next(S::Planned, C::Cancel, Role::Coordinator, false).unwrap(),
             S::Cancelled
         );
-        assert!(transition(S::Delivered, T::Cancel, Role::Coordinator, false).is_err());
+        assert!(next(S::Delivered, C::Cancel, Role::Coordinator, false).is_err());
+    }
+
+    #[test]
+    fn a_refusal_says_what_is_allowed_next() {
+        match next(S::Planned, C::Deliver, Role::Coordinator, false) {
+            Err(DomainError::Transition {
+                current, allowed, ..
+            }) => {
+                assert_eq!(current, "planned");
+                assert_eq!(allowed, vec!["dispatch", "cancel", "unplan"]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
     fn nobody_skips_a_step_or_acts_outside_their_role() {
-        assert!(transition(S::Submitted, T::Plan, Role::Coordinator, false).is_err());
-        assert!(transition(S::Submitted, T::Lock, Role::Family, false).is_err());
-        assert!(transition(S::Planned, T::Dispatch, Role::Family, false).is_err());
-        assert!(transition(S::Collected, T::Fail, Role::Coordinator, false).is_err());
+        assert!(next(S::Submitted, C::Plan, Role::Coordinator, false).is_err());
+        assert!(next(S::Submitted, C::Lock, Role::Family, true).is_err());
+        assert!(next(S::Planned, C::Dispatch, Role::Family, true).is_err());
+        assert!(next(S::Collected, C::Fail, Role::Coordinator, false).is_err());
     }
 
     #[test]
@@ -315,18 +412,18 @@ mod tests {
     #[test]
     fn only_staff_unplan_a_planned_request() {
         assert_eq!(
-            transition(S::Planned, T::Unplan, Role::Coordinator, false).unwrap(),
+            next(S::Planned, C::Unplan, Role::Coordinator, false).unwrap(),
             S::Locked
         );
-        assert!(transition(S::Planned, T::Unplan, Role::Volunteer, false).is_err());
-        assert!(transition(S::Locked, T::Unplan, Role::Coordinator, false).is_err());
+        assert!(next(S::Planned, C::Unplan, Role::Volunteer, false).is_err());
+        assert!(next(S::Locked, C::Unplan, Role::Coordinator, false).is_err());
     }
 
     #[test]
     fn items_are_checked_field_by_field() {
         assert!(Item::new(0, "豆腐", 2.0, "丁", "chilled", "similar").is_ok());
-        let field_of = |r: Result<Item, AppError>| match r {
-            Err(AppError::Invalid { field, .. }) => field,
+        let field_of = |r: Result<Item, DomainError>| match r {
+            Err(DomainError::Invalid { field, .. }) => field,
             other => panic!("{other:?}"),
         };
         assert_eq!(

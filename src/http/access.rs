@@ -16,7 +16,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use crate::domain::account::{Role, UserStatus};
 use crate::error::AppError;
 use crate::services::Services;
-use crate::services::accounts::Caller;
+use crate::services::caller::Caller;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -74,7 +74,7 @@ fn bearer(req: &ServiceRequest) -> Result<&str, AppError> {
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .ok_or(AppError::Unauthenticated(
-            "this route needs a bearer access token",
+            "unauthenticated-token-needed".into(),
         ))?;
     header
         .to_str()
@@ -86,7 +86,7 @@ fn bearer(req: &ServiceRequest) -> Result<&str, AppError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated(
-            "the Authorization header must be `Bearer <token>`",
+            "unauthenticated-bearer-form".into(),
         ))
 }
 
@@ -129,7 +129,7 @@ async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
     };
     let Some(access) = declared else {
         tracing::error!("route without a declared access policy refused");
-        return Err(AppError::Forbidden("this route declares no access policy"));
+        return Err(AppError::Forbidden("forbidden-no-policy".into()));
     };
     if access == Access::Public {
         return Ok(None);
@@ -140,10 +140,11 @@ async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
         .clone();
     let token = services.tokens.verify_access_token(bearer(req)?)?;
     let caller = services.accounts.authenticate(token).await?;
+    crate::i18n::signed_in_as(caller.locale);
     if let Access::Roles(roles) = access
         && (!roles.contains(&caller.role) || caller.status != UserStatus::Active)
     {
-        return Err(AppError::Forbidden("your role may not use this route"));
+        return Err(AppError::Forbidden("forbidden-role".into()));
     }
     Ok(Some(caller))
 }
@@ -153,7 +154,7 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, AppError> {
         .get::<Caller>()
         .cloned()
         .ok_or(AppError::Unauthenticated(
-            "this route needs a bearer access token",
+            "unauthenticated-token-needed".into(),
         ))
 }
 
@@ -172,7 +173,7 @@ fn caller_with_role(req: &HttpRequest, roles: &[Role]) -> Result<Caller, AppErro
     if roles.contains(&caller.role) && caller.status == UserStatus::Active {
         Ok(caller)
     } else {
-        Err(AppError::Forbidden("your role may not use this route"))
+        Err(AppError::Forbidden("forbidden-role".into()))
     }
 }
 

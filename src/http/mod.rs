@@ -3,6 +3,7 @@
 pub mod access;
 pub mod client;
 pub mod handlers;
+pub mod language;
 pub mod pagination;
 pub mod request_id;
 
@@ -295,9 +296,15 @@ fn json_error(
     let problem = match error {
         E::Overflow { .. } | E::OverflowKnownLength { .. } => AppError::PayloadTooLarge { limit },
         E::ContentType => AppError::UnsupportedMediaType,
-        E::Deserialize(e) if e.is_data() => AppError::UnprocessableBody(e.to_string()),
-        E::Deserialize(e) => AppError::Malformed(format!("the body is not valid JSON: {e}")),
-        other => AppError::Malformed(other.to_string()),
+        E::Deserialize(e) if e.is_data() => AppError::UnprocessableBody(
+            crate::domain::error::Message::new("body-does-not-fit").arg("reason", e),
+        ),
+        E::Deserialize(e) => AppError::Malformed(
+            crate::domain::error::Message::new("malformed-json").arg("reason", e),
+        ),
+        other => AppError::Malformed(
+            crate::domain::error::Message::new("malformed-body").arg("reason", other),
+        ),
     };
     problem.into()
 }
@@ -332,10 +339,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
         )
         .app_data(web::PayloadConfig::new(max_body_bytes))
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
-        .app_data(
-            web::QueryConfig::default()
-                .error_handler(|e, _| AppError::Malformed(format!("query string: {e}")).into()),
-        );
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            AppError::Malformed(
+                crate::domain::error::Message::new("malformed-query").arg("reason", e),
+            )
+            .into()
+        }));
     for (path, defs) in patterns {
         let mut resource = web::resource(path);
         for def in defs {
@@ -363,5 +372,6 @@ pub fn app(
         .configure(|cfg| configure(cfg, &settings))
         .default_service(web::to(route_not_found))
         .wrap(actix_web::middleware::from_fn(access::middleware))
+        .wrap(actix_web::middleware::from_fn(language::middleware))
         .wrap(actix_web::middleware::from_fn(request_id::middleware))
 }

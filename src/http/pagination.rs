@@ -54,7 +54,7 @@ pub fn time_cursor(at: NaiveDateTime, id: &str) -> String {
 }
 
 pub fn parse_time_cursor(raw: &str) -> Result<(NaiveDateTime, String), AppError> {
-    let bad = || AppError::invalid("cursor", "is not a cursor this API gave out");
+    let bad = || AppError::invalid("cursor", "invalid-cursor");
     let text = URL_SAFE_NO_PAD
         .decode(raw)
         .ok()
@@ -101,7 +101,9 @@ mod tests {
             (limit(None), limit(Some(0)), limit(Some(1000))),
             (50, 1, 100)
         );
-        let at = crate::domain::time::now();
+        let at = chrono::DateTime::from_timestamp_micros(1_796_000_000_123_456)
+            .unwrap()
+            .naive_utc();
         assert_eq!(
             parse_time_cursor(&time_cursor(at, "abc")).ok(),
             Some((at, "abc".to_owned()))

@@ -9,6 +9,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::db;
+use crate::domain::plan::PlanningJobState;
 use crate::error::AppError;
 use crate::services::Services;
 use crate::services::audit::Audit;
@@ -88,7 +89,7 @@ pub async fn tick(
                 .await;
             let end = match &result {
                 Ok(plan) => db::plans::JobEnd {
-                    state: "done",
+                    state: PlanningJobState::Done,
                     plan: Some(plan.id.to_string()),
                     outcome: format!(
                         "{} runs, {} unassigned",
@@ -99,24 +100,18 @@ pub async fn tick(
                 Err(e) => {
                     tracing::error!(area = %area.id, date = %text, error = %e, "cutoff planning failed");
                     db::plans::JobEnd {
-                        state: "failed",
+                        state: PlanningJobState::Failed,
                         plan: None,
                         outcome: e.to_string(),
                     }
                 }
             };
             let owner_name = owner.to_owned();
+            let finished_at = services.clock.now_naive();
             services
                 .db
                 .transaction("cutoff.finish", move |conn| {
-                    db::plans::finish_job(
-                        conn,
-                        id,
-                        &text,
-                        &owner_name,
-                        &end,
-                        crate::domain::time::now(),
-                    )
+                    db::plans::finish_job(conn, id, &text, &owner_name, &end, finished_at)
                 })
                 .await?;
             outcomes.push(match result {
@@ -142,7 +137,7 @@ pub async fn run(services: Services, every: Duration) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if let Err(e) = tick(&services, &owner, Utc::now()).await {
+        if let Err(e) = tick(&services, &owner, services.clock.now()).await {
             tracing::warn!(error = %e, "cutoff job tick failed");
         }
     }

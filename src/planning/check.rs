@@ -255,7 +255,7 @@ pub fn check_day(day: &Day, plan: &DayPlan, road: &GreatCircle) -> Result<(), Ve
 
     let mut delivered: HashMap<Uuid, usize> = HashMap::new();
     for run in &plan.runs {
-        if run.carrier.kind == "post_trip" {
+        if run.carrier.kind == crate::domain::run::CarrierKind::PostTrip {
             continue;
         }
         let Some(carrier) = day.carriers.iter().find(|c| c.id == run.carrier.id) else {

@@ -66,26 +66,15 @@ pub struct Request {
     pub fixed: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CarrierKind {
-    Volunteer,
-    Carrier,
-}
-
-impl CarrierKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CarrierKind::Volunteer => "volunteer",
-            CarrierKind::Carrier => "carrier",
-        }
-    }
-}
+pub use crate::domain::run::CarrierKind;
 
 #[derive(Debug, Clone)]
 pub struct Carrier {
     pub id: Uuid,
     pub kind: CarrierKind,
     pub name: String,
+    /// What families are told to call them (the volunteer chose it).
+    pub public_name: String,
     pub home: Location,
     pub mode: Mode,
     pub capacity_litres: i64,
@@ -202,11 +191,11 @@ pub struct Stop {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunCarrier {
-    /// "volunteer", "carrier" or "post_trip".
-    pub kind: &'static str,
+    pub kind: CarrierKind,
     /// A user id, or a post trip's id.
     pub id: Uuid,
     pub name: String,
+    pub public_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -507,9 +496,10 @@ fn consolidate(
         });
         plan.runs.push(Run {
             carrier: RunCarrier {
-                kind: "post_trip",
+                kind: CarrierKind::PostTrip,
                 id: trip.id,
                 name: trip.name.clone(),
+                public_name: trip.name.clone(),
             },
             hub: None,
             stops,
@@ -1071,9 +1061,10 @@ fn to_run(
     });
     Run {
         carrier: RunCarrier {
-            kind: carrier.kind.as_str(),
+            kind: carrier.kind,
             id: carrier.id,
             name: carrier.name.clone(),
+            public_name: carrier.public_name.clone(),
         },
         hub: Some(hub.id),
         stops,
@@ -1171,7 +1162,7 @@ fn impact(day: &Day, plan: &DayPlan) -> Impact {
     let volunteer_hours = plan
         .runs
         .iter()
-        .filter(|r| r.carrier.kind == "volunteer")
+        .filter(|r| r.carrier.kind == CarrierKind::Volunteer)
         .map(|r| r.duration_s)
         .sum::<i64>() as f64
         / 3600.0;
@@ -1265,6 +1256,7 @@ mod tests {
             id: id(200 + n),
             kind: CarrierKind::Volunteer,
             name: format!("volunteer {n}"),
+            public_name: format!("v{n}"),
             home: Location {
                 lon: HUBS[at].0 + 0.004,
                 lat: HUBS[at].1 - 0.003,
@@ -1364,12 +1356,12 @@ mod tests {
         let plan = run_plan(&day);
         assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
         assert_eq!(plan.placements.len(), 30);
-        assert_eq!(plan.runs[0].carrier.kind, "post_trip");
+        assert_eq!(plan.runs[0].carrier.kind, CarrierKind::PostTrip);
         assert!(
             plan.runs
                 .iter()
                 .skip(1)
-                .all(|r| r.carrier.kind == "volunteer")
+                .all(|r| r.carrier.kind == CarrierKind::Volunteer)
         );
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
         // Every delivery is on the run of a hub's own crew, after the van reached that hub.
@@ -1529,7 +1521,11 @@ mod tests {
                 .iter()
                 .any(|(_, r)| *r == Reason::TimeWindow)
         );
-        assert!(plan.runs.iter().all(|r| r.carrier.kind == "post_trip"));
+        assert!(
+            plan.runs
+                .iter()
+                .all(|r| r.carrier.kind == CarrierKind::PostTrip)
+        );
 
         // One small bicycle basket for many bags.
         let mut day = village(8, 16);

@@ -250,6 +250,7 @@ pub fn prefecture(seed: u64, size: &PrefectureSize) -> Day {
                 id: id(&mut random),
                 kind: CarrierKind::Volunteer,
                 name: format!("volunteer {v}"),
+                public_name: format!("v{v}"),
                 home,
                 mode,
                 capacity_litres: capacity,
@@ -406,7 +407,11 @@ mod tests {
             },
         );
         check_day(&day, &plan, &road).unwrap();
-        assert!(plan.runs.iter().any(|r| r.carrier.kind == "volunteer"));
+        assert!(
+            plan.runs
+                .iter()
+                .any(|r| r.carrier.kind == CarrierKind::Volunteer)
+        );
         assert_eq!(plan.placements.len() + plan.unassigned.len(), 400);
     }
 

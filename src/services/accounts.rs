@@ -7,12 +7,14 @@ use uuid::Uuid;
 use std::net::IpAddr;
 
 use super::audit::Audit;
+pub use super::caller::Caller;
 use super::passwords::PasswordHasher;
 use super::throttle::AddressThrottle;
 use super::tokens::VerifiedToken;
+use super::unit_of_work;
 use crate::db::{self, Db};
 use crate::domain::account::{self, Email, Locale, Role, User, UserFilter, UserStatus};
-use crate::domain::time;
+use crate::domain::clock::Clock;
 use crate::error::AppError;
 
 /// A new account, as given by the person or by staff. No `Debug`: it holds a password.
@@ -26,47 +28,27 @@ pub struct NewAccount {
     pub area_id: Option<Uuid>,
 }
 
-/// Who is calling, as every authenticated request sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub status: UserStatus,
-    pub area_id: Option<Uuid>,
-}
-
-impl Caller {
-    /// The area a coordinator (or an admin with an area) works in.
-    pub fn area(&self) -> Result<Uuid, AppError> {
-        self.area_id.ok_or_else(|| {
-            AppError::Conflict("your account belongs to no area; an admin assigns one".into())
-        })
-    }
-
-    /// Whether this caller may see and change objects of `area`: admins everywhere, staff and
-    /// field roles in their own area.
-    pub fn works_in(&self, area: Uuid) -> bool {
-        self.role == Role::Admin || self.area_id == Some(area)
-    }
-}
-
 #[derive(Clone)]
 pub struct Accounts {
     db: Db,
+    clock: Clock,
     passwords: PasswordHasher,
     /// Every registration costs an argon2 hash: bounded per address like sign-ins.
     registrations: AddressThrottle,
 }
 
 impl Accounts {
-    pub fn new(db: Db, passwords: PasswordHasher, registrations_per_minute: u32) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Clock,
+        passwords: PasswordHasher,
+        registrations_per_minute: u32,
+    ) -> Self {
         Accounts {
             db,
+            clock,
             passwords,
-            registrations: AddressThrottle::new(
-                registrations_per_minute,
-                "too many registrations from this address; wait and try again",
-            ),
+            registrations: AddressThrottle::new(registrations_per_minute, "too-many-registrations"),
         }
     }
 
@@ -75,10 +57,7 @@ impl Accounts {
         self.registrations.check(client)?;
         let role: Role = input.role.parse()?;
         if !role.self_registrable() {
-            return Err(AppError::invalid(
-                "role",
-                "only family and volunteer accounts can be registered; staff accounts are made by an admin",
-            ));
+            return Err(AppError::invalid("role", "invalid-role-not-registrable"));
         }
         self.create(input, role, role.initial_status(false)).await
     }
@@ -108,7 +87,7 @@ impl Accounts {
             locale,
             failed_logins: 0,
             locked_until: None,
-            created_at: time::now(),
+            created_at: self.clock.now_naive(),
             area_id: input.area_id,
         };
         let hash = self.passwords.hash(input.password).await?;
@@ -148,11 +127,12 @@ impl Accounts {
                 role: user.role,
                 status: user.status,
                 area_id: user.area_id,
+                locale: user.locale,
             }),
             Some(user) if user.status.may_sign_in() => Err(AppError::Unauthenticated(
-                "the session has ended; sign in again",
+                "unauthenticated-session-ended".into(),
             )),
-            _ => Err(AppError::Unauthenticated("the account is not active")),
+            _ => Err(AppError::Unauthenticated("unauthenticated-inactive".into())),
         }
     }
 
@@ -160,39 +140,34 @@ impl Accounts {
     pub async fn approve(&self, actor: &Caller, id: Uuid) -> Result<User, AppError> {
         let actor_area = actor.area_id;
         let audit = Audit::by(actor, actor_area);
-        self.db
-            .transaction("users.approve", move |conn| {
-                let (mut user, _) = db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
-                user.status = user.status.approve()?;
-                db::users::set_status(conn, id, user.status.as_str(), time::now())?;
-                if user.area_id.is_none() && actor_area.is_some() {
-                    user.area_id = actor_area;
-                    db::users::set_area(conn, id, actor_area)?;
-                }
-                audit.record(conn, "approve", "user", id)?;
-                Ok(user)
-            })
-            .await
-            .inspect(|user| tracing::info!(user_id = %user.id, "account approved"))
+        unit_of_work::write(&self.db, &self.clock, "users.approve", audit, move |uow| {
+            let (mut user, _) = db::users::find(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            user.status = user.status.approve()?;
+            db::users::set_status(uow.conn, id, user.status.as_str(), uow.now())?;
+            if user.area_id.is_none() && actor_area.is_some() {
+                user.area_id = actor_area;
+                db::users::set_area(uow.conn, id, actor_area)?;
+            }
+            uow.audit("approve", "user", id)?;
+            Ok(user)
+        })
+        .await
+        .inspect(|user| tracing::info!(user_id = %user.id, "account approved"))
     }
 
     pub async fn deactivate(&self, actor: &Caller, id: Uuid) -> Result<User, AppError> {
         if actor.user_id == id {
-            return Err(AppError::Conflict(
-                "you cannot deactivate your own account".into(),
-            ));
+            return Err(AppError::conflict("conflict-deactivate-self"));
         }
         let actor_role = actor.role;
+        let now = self.clock.now_naive();
         self.db
             .transaction("users.deactivate", move |conn| {
                 let (mut user, _) = db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
                 if !actor_role.may_deactivate(user.role) {
-                    return Err(AppError::Forbidden(
-                        "only an admin can deactivate staff accounts",
-                    ));
+                    return Err(AppError::Forbidden("forbidden-deactivate-staff".into()));
                 }
                 user.status = user.status.deactivate()?;
-                let now = time::now();
                 db::users::set_status(conn, id, user.status.as_str(), now)?;
                 db::refresh_tokens::revoke_all_of_user(conn, id, now)?;
                 Ok(user)

@@ -3,9 +3,8 @@
 
 use uuid::Uuid;
 
-use super::accounts::Caller;
+use super::caller::Caller;
 use crate::db::{self, DbConnection};
-use crate::domain::time;
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -45,9 +44,22 @@ impl Audit {
         self
     }
 
+    pub fn actor(&self) -> Option<Uuid> {
+        self.actor
+    }
+
+    pub fn area(&self) -> Option<Uuid> {
+        self.area
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     pub fn record(
         &self,
         conn: &mut DbConnection,
+        at: chrono::NaiveDateTime,
         action: &str,
         entity: &str,
         entity_id: Uuid,
@@ -62,7 +74,7 @@ impl Audit {
                 entity: entity.to_owned(),
                 entity_id: entity_id.to_string(),
                 request_id: self.request_id.clone(),
-                at: time::now(),
+                at,
             },
         )
     }
@@ -94,10 +106,7 @@ pub async fn list(
             .into_iter()
             .map(|row| AuditView {
                 id: row.id,
-                at: row
-                    .at
-                    .and_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                at: crate::domain::time::wire_naive(row.at),
                 actor_id: row.actor_id,
                 action: row.action,
                 entity: row.entity,

@@ -5,34 +5,16 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use crate::db::carriers::{PostTripRow, VolunteerProfileRow};
 use crate::db::{self, Db};
 use crate::domain::account::Role;
 use crate::domain::area::{Location, Storage, check_name};
-use crate::domain::time;
+use crate::domain::clock::Clock;
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Vehicle {
-    Walk,
-    Bicycle,
-    Car,
-    KeiTruck,
-}
-
-impl Vehicle {
-    fn as_str(self) -> &'static str {
-        match self {
-            Vehicle::Walk => "walk",
-            Vehicle::Bicycle => "bicycle",
-            Vehicle::Car => "car",
-            Vehicle::KeiTruck => "kei_truck",
-        }
-    }
-}
+pub use crate::domain::carrier::Vehicle;
 
 /// A weekly window: weekday 0 (Monday) to 6, local "HH:MM" to "HH:MM".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +28,9 @@ pub struct Availability {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerProfile {
+    /// What families are told to call the volunteer: a given name or a short name they
+    /// choose (never their full name unless they choose it).
+    pub public_name: String,
     pub home: Location,
     pub vehicle: Vehicle,
     pub capacity_litres: u32,
@@ -55,14 +40,20 @@ pub struct VolunteerProfile {
 }
 
 fn hhmm(field: &str, raw: &str) -> Result<NaiveTime, AppError> {
-    NaiveTime::parse_from_str(raw, "%H:%M").map_err(|_| AppError::invalid(field, "must be HH:MM"))
+    NaiveTime::parse_from_str(raw, "%H:%M").map_err(|_| AppError::invalid(field, "invalid-hhmm"))
 }
 
 impl VolunteerProfile {
-    fn check(&self) -> Result<(), AppError> {
+    fn check(&mut self) -> Result<(), AppError> {
+        self.public_name = check_name("public_name", &self.public_name, 20)?;
         self.home.validate("home")?;
         if !(1..=2000).contains(&self.capacity_litres) {
-            return Err(AppError::invalid("capacity_litres", "must be 1 to 2000"));
+            return Err(AppError::invalid(
+                "capacity_litres",
+                crate::domain::error::Message::new("invalid-range")
+                    .arg("min", 1)
+                    .arg("max", 2000),
+            ));
         }
         if !(self.max_distance_km.is_finite()
             && self.max_distance_km > 0.0
@@ -70,19 +61,19 @@ impl VolunteerProfile {
         {
             return Err(AppError::invalid(
                 "max_distance_km",
-                "must be greater than 0 and at most 200",
+                crate::domain::error::Message::new("invalid-positive").arg("max", 200),
             ));
         }
         if self.availability.len() > 28 {
-            return Err(AppError::invalid("availability", "at most 28 windows"));
+            return Err(AppError::invalid(
+                "availability",
+                crate::domain::error::Message::new("invalid-too-many").arg("max", 28),
+            ));
         }
         for (i, window) in self.availability.iter().enumerate() {
             let field = format!("availability[{i}]");
             if window.weekday > 6 || hhmm(&field, &window.start)? >= hhmm(&field, &window.end)? {
-                return Err(AppError::invalid(
-                    &field,
-                    "weekday 0 to 6, start before end",
-                ));
+                return Err(AppError::invalid(field, "invalid-availability-window"));
             }
         }
         Ok(())
@@ -144,11 +135,12 @@ fn json<T: Serialize>(value: &T) -> Result<String, AppError> {
 #[derive(Clone)]
 pub struct Carriers {
     db: Db,
+    clock: Clock,
 }
 
 impl Carriers {
-    pub fn new(db: Db) -> Self {
-        Carriers { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Carriers { db, clock }
     }
 
     /// A volunteer writes their own profile; staff write those of their area's volunteers.
@@ -157,19 +149,21 @@ impl Carriers {
         &self,
         caller: &Caller,
         user: Uuid,
-        profile: VolunteerProfile,
+        mut profile: VolunteerProfile,
     ) -> Result<VolunteerProfile, AppError> {
+        let now = self.clock.now_naive();
         profile.check()?;
         let row = VolunteerProfileRow {
             user_id: user.to_string(),
             home_lat: profile.home.lat,
             home_lon: profile.home.lon,
-            vehicle: profile.vehicle.as_str().to_owned(),
+            vehicle: profile.vehicle,
+            public_name: profile.public_name.clone(),
             capacity_litres: i32::try_from(profile.capacity_litres).unwrap_or(i32::MAX),
             cold_box: profile.cold_box,
             max_distance_km: profile.max_distance_km,
             availability: json(&profile.availability)?,
-            updated_at: time::now(),
+            updated_at: now,
         };
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
@@ -187,6 +181,7 @@ impl Carriers {
                 db::carriers::put_profile(conn, &row)?;
                 audit.clone().in_area_of(volunteer.area_id).record(
                     conn,
+                    now,
                     "put_profile",
                     "volunteer",
                     user,
@@ -211,12 +206,12 @@ impl Carriers {
                     AppError::internal(format!("volunteer_profiles {user}: bad {what}"))
                 };
                 Ok(VolunteerProfile {
+                    public_name: row.public_name,
                     home: Location {
                         lat: row.home_lat,
                         lon: row.home_lon,
                     },
-                    vehicle: serde_json::from_value(serde_json::Value::String(row.vehicle))
-                        .map_err(|_| corrupt("vehicle"))?,
+                    vehicle: row.vehicle,
                     capacity_litres: u32::try_from(row.capacity_litres).unwrap_or(0),
                     cold_box: row.cold_box,
                     max_distance_km: row.max_distance_km,
@@ -232,24 +227,19 @@ impl Carriers {
         caller: &Caller,
         input: NewPostTrip,
     ) -> Result<PostTripView, AppError> {
+        let now = self.clock.now_naive();
         let area = caller.area()?;
         let name = check_name("name", &input.name, 100)?;
         let origin = input.origin.validate("origin")?;
         if input.weekdays.is_empty() || input.weekdays.iter().any(|d| *d > 6) {
-            return Err(AppError::invalid(
-                "weekdays",
-                "one or more of 0 (Monday) to 6 (Sunday)",
-            ));
+            return Err(AppError::invalid("weekdays", "invalid-weekdays"));
         }
         hhmm("departure", &input.departure)?;
         if input.hub_ids.is_empty() {
-            return Err(AppError::invalid(
-                "hub_ids",
-                "a trip serves at least one hub",
-            ));
+            return Err(AppError::invalid("hub_ids", "invalid-trip-no-hub"));
         }
         let slots = |v: u32| {
-            i32::try_from(v).map_err(|_| AppError::invalid("spare_capacity", "is too large"))
+            i32::try_from(v).map_err(|_| AppError::invalid("spare_capacity", "invalid-too-large"))
         };
         let row = PostTripRow {
             id: Uuid::new_v4().to_string(),
@@ -263,7 +253,7 @@ impl Carriers {
             spare_ambient: slots(input.spare_capacity.ambient)?,
             spare_chilled: slots(input.spare_capacity.chilled)?,
             spare_frozen: slots(input.spare_capacity.frozen)?,
-            created_at: time::now(),
+            created_at: now,
         };
         let audit = Audit::by(caller, Some(area));
         self.db
@@ -272,15 +262,12 @@ impl Carriers {
                     if db::areas::find_hub(conn, *hub)?
                         .is_none_or(|h| h.area_id != area.to_string())
                     {
-                        return Err(AppError::invalid(
-                            "hub_ids",
-                            "names a hub outside this area",
-                        ));
+                        return Err(AppError::invalid("hub_ids", "invalid-hub-other-area"));
                     }
                 }
                 db::carriers::insert_trip(conn, &row)?;
                 let view = row.view()?;
-                audit.record(conn, "create", "post_trip", view.id)?;
+                audit.record(conn, now, "create", "post_trip", view.id)?;
                 Ok(view)
             })
             .await

@@ -3,7 +3,7 @@
 //! next open delivery date's requests. Every step finds what an earlier run made before it
 //! makes anything, so running it twice duplicates nothing.
 
-use chrono::{Days, Utc};
+use chrono::Days;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -28,6 +28,8 @@ pub const COORDINATOR_PASSWORD: &str = "tsukigase-coordinator-demo";
 pub const FAMILY_PASSWORD: &str = "tsukigase-family-demo";
 pub const VOLUNTEER_PASSWORD: &str = "tsukigase-volunteer-demo";
 const VOLUNTEERS: usize = 8;
+/// The names the demo volunteers chose to show families.
+const VOLUNTEER_NAMES: [&str; 8] = ["美咲", "健一", "さくら", "大輔", "花子", "翔", "ゆみ", "誠"];
 const RESIDENTS_PER_HUB: usize = 20;
 
 /// The hubs at (approximately) their real places, each with a square neighbourhood around it.
@@ -134,8 +136,10 @@ async fn area(services: &Services) -> Result<Area, AppError> {
 }
 
 /// The first delivery date whose ordering is still open.
-fn next_open_date(area: &Area) -> Result<chrono::NaiveDate, AppError> {
-    let now = Utc::now();
+fn next_open_date(
+    area: &Area,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::NaiveDate, AppError> {
     let mut date = now.with_timezone(&area.time_zone).date_naive();
     for _ in 0..30 {
         if area.cutoff.is_open(date, area.time_zone, now)? {
@@ -164,6 +168,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
         role: Role::Coordinator,
         status: UserStatus::Active,
         area_id: Some(area.id),
+        locale: crate::domain::account::Locale::Ja,
     };
     let family = account(
         services,
@@ -318,6 +323,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                 &staff,
                 volunteer.id,
                 VolunteerProfile {
+                    public_name: VOLUNTEER_NAMES[v % VOLUNTEER_NAMES.len()].to_owned(),
                     home: Location {
                         lat: lat + 0.005,
                         lon: lon - 0.005,
@@ -381,7 +387,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
 
     // The same resident gets the same basket on every run: a rerun replays, never conflicts.
     residents.sort_by(|a, b| a.name.cmp(&b.name));
-    let date = next_open_date(&area)?;
+    let date = next_open_date(&area, services.clock.now())?;
     let date_text = date.format("%Y-%m-%d").to_string();
     let basket = [
         ("米", 5.0, "kg", "ambient", "none"),

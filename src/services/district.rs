@@ -1,17 +1,18 @@
 //! The district a coordinator sets up: areas and hubs.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use crate::db::areas::{AreaRow, HubRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::area::{
     self, Area, CutoffRule, DEFAULT_CIRCUITY_FACTOR, DEFAULT_CO2_KG_PER_KM, HubKind, Location,
     OpeningHours, Storage,
 };
-use crate::domain::time;
+use crate::domain::clock::Clock;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +136,7 @@ impl HubRow {
 #[derive(Clone)]
 pub struct District {
     db: Db,
+    clock: Clock,
 }
 
 /// The area `id`, or 404 when it does not exist or the caller does not work in it.
@@ -154,17 +156,17 @@ fn check_factor(field: &str, value: Option<f64>, default: f64, max: f64) -> Resu
     } else {
         Err(AppError::invalid(
             field,
-            &format!("must be greater than 0 and at most {max}"),
+            crate::domain::error::Message::new("invalid-positive").arg("max", max),
         ))
     }
 }
 
 impl District {
-    pub fn new(db: Db) -> Self {
-        District { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        District { db, clock }
     }
 
-    fn area_row(input: &NewArea) -> Result<AreaRow, AppError> {
+    fn area_row(input: &NewArea, now: NaiveDateTime) -> Result<AreaRow, AppError> {
         let name = area::check_name("name", &input.name, 100)?;
         let zone = area::parse_time_zone(&input.time_zone)?;
         let cutoff = CutoffRule::parse(&input.cutoff_time, input.cutoff_days_before)?;
@@ -189,19 +191,20 @@ impl District {
                 DEFAULT_CIRCUITY_FACTOR,
                 5.0,
             )?,
-            created_at: time::now(),
+            created_at: now,
         })
     }
 
     pub async fn create_area(&self, audit: Audit, input: NewArea) -> Result<Area, AppError> {
-        let row = Self::area_row(&input)?;
+        let now = self.clock.now_naive();
+        let row = Self::area_row(&input, now)?;
         self.db
             .transaction("areas.create", move |conn| {
                 db::areas::insert(conn, &row)?;
                 let area = row.into_area()?;
                 audit
                     .in_area(area.id)
-                    .record(conn, "create", "area", area.id)?;
+                    .record(conn, now, "create", "area", area.id)?;
                 Ok(area)
             })
             .await
@@ -209,7 +212,8 @@ impl District {
 
     /// The area called `name`, made with every default if there is none (for the CLI).
     pub async fn area_named(&self, name: &str) -> Result<Area, AppError> {
-        let row = Self::area_row(&NewArea::named(name))?;
+        let now = self.clock.now_naive();
+        let row = Self::area_row(&NewArea::named(name), now)?;
         self.db
             .transaction("areas.find_or_create", move |conn| {
                 if let Some(existing) = db::areas::find_by_name(conn, &row.name)? {
@@ -217,7 +221,7 @@ impl District {
                 }
                 db::areas::insert(conn, &row)?;
                 let area = row.into_area()?;
-                Audit::anonymous(Some(area.id)).record(conn, "create", "area", area.id)?;
+                Audit::anonymous(Some(area.id)).record(conn, now, "create", "area", area.id)?;
                 Ok(area)
             })
             .await
@@ -245,13 +249,15 @@ impl District {
     }
 
     pub async fn create_hub(&self, caller: &Caller, input: NewHub) -> Result<HubView, AppError> {
+        let now = self.clock.now_naive();
         let area_id = caller.area()?;
         let name = area::check_name("name", &input.name, 100)?;
         let kind = HubKind::parse(&input.kind)?;
         let location = input.location.validate("location")?;
         area::check_opening_hours(&input.opening_hours)?;
-        let slots =
-            |v: u32| i32::try_from(v).map_err(|_| AppError::invalid("storage", "is too large"));
+        let slots = |v: u32| {
+            i32::try_from(v).map_err(|_| AppError::invalid("storage", "invalid-too-large"))
+        };
         let row = HubRow {
             id: Uuid::new_v4().to_string(),
             area_id: area_id.to_string(),
@@ -264,14 +270,14 @@ impl District {
             storage_frozen: slots(input.storage.frozen)?,
             opening_hours: serde_json::to_string(&input.opening_hours)
                 .map_err(|e| AppError::internal(e.to_string()))?,
-            created_at: time::now(),
+            created_at: now,
         };
         let audit = Audit::by(caller, Some(area_id));
         self.db
             .transaction("hubs.create", move |conn| {
                 db::areas::insert_hub(conn, &row)?;
                 let hub = row.view()?;
-                audit.record(conn, "create", "hub", hub.id)?;
+                audit.record(conn, now, "create", "hub", hub.id)?;
                 Ok(hub)
             })
             .await
@@ -305,6 +311,7 @@ impl District {
         id: Uuid,
         user: Uuid,
     ) -> Result<HubView, AppError> {
+        let now = self.clock.now_naive();
         let audit = Audit::by(caller, caller.area_id);
         let staff = caller.clone();
         self.db
@@ -316,28 +323,26 @@ impl District {
                     return Err(AppError::NotFound);
                 }
                 let (keeper, _) = db::users::find(conn, user)?
-                    .ok_or_else(|| AppError::invalid("user_id", "names no account"))?;
+                    .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
                 if keeper.role != crate::domain::account::Role::HubKeeper {
                     return Err(AppError::invalid(
                         "user_id",
-                        "must name a hub_keeper account",
+                        crate::domain::error::Message::new("invalid-account-role")
+                            .arg("role", "hub_keeper"),
                     ));
                 }
                 match keeper.area_id {
                     None => db::users::set_area(conn, user, Some(hub.area_id))?,
                     Some(area) if area != hub.area_id => {
-                        return Err(AppError::invalid(
-                            "user_id",
-                            "the hub keeper works in another area",
-                        ));
+                        return Err(AppError::invalid("user_id", "invalid-keeper-other-area"));
                     }
                     Some(_) => {}
                 }
-                db::areas::add_keeper(conn, id, user, time::now())?;
+                db::areas::add_keeper(conn, id, user, now)?;
                 audit
                     .clone()
                     .in_area(hub.area_id)
-                    .record(conn, "add_keeper", "hub", id)?;
+                    .record(conn, now, "add_keeper", "hub", id)?;
                 Ok(())
             })
             .await?;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod caller;
 pub mod carriers;
 pub mod demo;
 pub mod district;
@@ -15,17 +16,21 @@ pub mod runs;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod unit_of_work;
 
 use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::clock::Clock;
 use crate::error::AppError;
 
 /// Everything a request handler or a CLI command needs, built once at start-up.
 #[derive(Clone)]
 pub struct Services {
     pub db: Db,
+    /// The one clock: every use case reads the time from it.
+    pub clock: Clock,
     pub accounts: accounts::Accounts,
     pub sessions: sessions::Sessions,
     pub tokens: Arc<tokens::TokenIssuer>,
@@ -40,29 +45,37 @@ pub struct Services {
 
 impl Services {
     pub fn new(config: &Config, db: Db, signing_key: Vec<u8>) -> Result<Self, AppError> {
-        let tokens = Arc::new(tokens::TokenIssuer::new(config, &signing_key));
+        let clock = config.clock.clone();
+        let tokens = Arc::new(tokens::TokenIssuer::new(
+            config,
+            &signing_key,
+            clock.clone(),
+        ));
         let passwords = passwords::PasswordHasher::new(config.password_hash_concurrency)?;
         let accounts = accounts::Accounts::new(
             db.clone(),
+            clock.clone(),
             passwords.clone(),
             config.login_attempts_per_minute,
         );
-        let sessions = sessions::Sessions::new(config, db.clone(), passwords, tokens.clone());
-        let district = district::District::new(db.clone());
+        let sessions =
+            sessions::Sessions::new(config, db.clone(), clock.clone(), passwords, tokens.clone());
+        let district = district::District::new(db.clone(), clock.clone());
         let geocoder = crate::clients::geocoder::Geocoder::new(
             config.geocoder,
             config.geocoder_url.clone(),
             config.geocoder_timeout,
         )
         .map_err(AppError::internal)?;
-        let residents = residents::Residents::new(db.clone(), geocoder);
-        let requests = requests::Requests::new(db.clone());
-        let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone());
-        let carriers = carriers::Carriers::new(db.clone());
-        let plans = plans::Plans::new(db.clone(), config);
-        let runs = runs::Runs::new(db.clone());
+        let residents = residents::Residents::new(db.clone(), clock.clone(), geocoder);
+        let requests = requests::Requests::new(db.clone(), clock.clone());
+        let neighbourhoods = neighbourhoods::Neighbourhoods::new(db.clone(), clock.clone());
+        let carriers = carriers::Carriers::new(db.clone(), clock.clone());
+        let plans = plans::Plans::new(db.clone(), clock.clone(), config);
+        let runs = runs::Runs::new(db.clone(), clock.clone());
         Ok(Services {
             db,
+            clock,
             accounts,
             sessions,
             tokens,

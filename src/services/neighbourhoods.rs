@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use crate::db::neighbourhoods::NeighbourhoodRow;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::area::check_name;
+use crate::domain::clock::Clock;
 use crate::domain::geo::{NeighbourhoodIndex, overlaps, parse_boundary};
-use crate::domain::time;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,11 +89,12 @@ pub fn relocate_residents(conn: &mut DbConnection, area: Uuid) -> Result<usize, 
 #[derive(Clone)]
 pub struct Neighbourhoods {
     db: Db,
+    clock: Clock,
 }
 
 impl Neighbourhoods {
-    pub fn new(db: Db) -> Self {
-        Neighbourhoods { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Neighbourhoods { db, clock }
     }
 
     /// Creates (`id` None) or replaces a neighbourhood of the caller's area.
@@ -103,6 +104,7 @@ impl Neighbourhoods {
         id: Option<Uuid>,
         input: NeighbourhoodInput,
     ) -> Result<NeighbourhoodView, AppError> {
+        let now = self.clock.now_naive();
         let area = caller.area()?;
         let name = check_name("name", &input.name, 100)?;
         let shape = parse_boundary(&input.boundary)?;
@@ -116,11 +118,10 @@ impl Neighbourhoods {
                     if hub.is_none_or(|h| h.area_id != area.to_string()) {
                         return Err(AppError::invalid(
                             "default_hub_id",
-                            "names no hub of this area",
+                            "invalid-hub-other-area",
                         ));
                     }
                 }
-                let now = time::now();
                 let existing = match id {
                     Some(id) => {
                         let row = db::neighbourhoods::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -163,6 +164,7 @@ impl Neighbourhoods {
                 let view = row.view(Some(relocated))?;
                 audit.record(
                     conn,
+                    now,
                     if existing.is_some() {
                         "update"
                     } else {

@@ -7,15 +7,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
-use super::carriers::{Availability, Vehicle};
+use super::caller::Caller;
+use super::carriers::Availability;
+use super::unit_of_work::{self, UnitOfWork};
 use crate::config::Config;
 use crate::db::plans::{PlacementRow, PlanRow, RunRow, StopRow};
 use crate::db::{self, Db, DbConnection};
@@ -23,15 +24,25 @@ use crate::domain::account::Role;
 use crate::domain::area::{
     Area, Location, OpeningHours, local_seconds, parse_date, seconds_of_hhmm,
 };
+use crate::domain::carrier::Vehicle;
+use crate::domain::clock::Clock;
+use crate::domain::error::Cutoff;
 use crate::domain::geo::parse_boundary;
+use crate::domain::plan::{self as plan_rules, PlanCommand, PlanStatus};
 use crate::domain::request::{
-    self as request_rules, Fulfilment, RequestStatus, Temperature, Transition,
+    self as request_rules, RequestCommand, RequestFacts, RequestStatus, Temperature,
 };
-use crate::domain::time;
+use crate::domain::run::{RunEvent, RunStatus};
+use crate::domain::time::wire as wire_time;
 use crate::error::AppError;
 use crate::planning::day::{self, CarrierKind, Day, DayPlan, Impact, PlanSettings, StopKind};
 use crate::planning::problem::TimeWindow;
 use crate::planning::travel::{GreatCircle, Mode, TravelTimes};
+
+/// The conflict that sends a plan back to be read and solved again.
+const STALE_DAY: &str = "conflict-date-changed-while-planning";
+/// How often a plan is tried while others keep changing its date.
+const PLAN_ATTEMPTS: u32 = 3;
 
 /// A point outside every neighbourhood is served from the nearest hub this close.
 pub const HUB_REACH_M: f64 = 3_000.0;
@@ -71,7 +82,7 @@ pub struct UnassignedView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CarrierView {
-    pub kind: String,
+    pub kind: CarrierKind,
     pub id: Uuid,
     pub name: String,
 }
@@ -102,7 +113,7 @@ pub struct RunView {
     pub delivery_date: String,
     pub carrier: CarrierView,
     pub hub_id: Option<Uuid>,
-    pub status: String,
+    pub status: RunStatus,
     /// When the run sets off (RFC 3339, UTC).
     pub starts_at: String,
     pub stops: Vec<StopView>,
@@ -115,7 +126,7 @@ pub struct PlanView {
     pub id: Uuid,
     pub area_id: Uuid,
     pub delivery_date: String,
-    pub status: String,
+    pub status: PlanStatus,
     pub version: i32,
     pub runs: Vec<RunView>,
     pub post_loads: Vec<PostLoadView>,
@@ -131,15 +142,16 @@ struct Snapshot {
     area: Area,
     day: Day,
     existing: Option<PlanRow>,
+    /// Runs their carriers had taken when the day was read.
     accepted_runs: Vec<String>,
     /// Requests on accepted runs: they keep their place.
     fixed: HashSet<Uuid>,
-    statuses: HashMap<Uuid, RequestStatus>,
 }
 
 #[derive(Clone)]
 pub struct Plans {
     db: Db,
+    clock: Clock,
     pool: Arc<Semaphore>,
     threads: usize,
     time_limit: Duration,
@@ -161,8 +173,7 @@ fn uuid(text: &str) -> Result<Uuid, AppError> {
 }
 
 pub fn timestamp(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    wire_time(t.and_utc())
 }
 
 fn mode_of(vehicle: Vehicle) -> Mode {
@@ -174,19 +185,11 @@ fn mode_of(vehicle: Vehicle) -> Mode {
     }
 }
 
-/// What families see of a volunteer: the first word of the display name.
-pub fn first_name(display_name: &str) -> String {
-    display_name
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl Plans {
-    pub fn new(db: Db, config: &Config) -> Self {
+    pub fn new(db: Db, clock: Clock, config: &Config) -> Self {
         Plans {
             db,
+            clock,
             pool: Arc::new(Semaphore::new(config.planning_workers)),
             threads: config.plan_threads,
             time_limit: config.plan_time_limit,
@@ -207,8 +210,30 @@ impl Plans {
             .await
     }
 
-    /// Plans `date` of `area`: read, solve on the planning pool, write.
+    /// Plans `date` of `area`: read, solve on the planning pool, write. The write checks,
+    /// under the area's lock, that the date is still as it was read (no other plan saved, no
+    /// run taken meanwhile); when it is not, the date is read and planned again.
     pub async fn plan_date(
+        &self,
+        area: Uuid,
+        date: NaiveDate,
+        lock: bool,
+        audit: Audit,
+        by: Option<Uuid>,
+    ) -> Result<PlanView, AppError> {
+        let mut attempt = 1;
+        loop {
+            match self.plan_once(area, date, lock, audit.clone(), by).await {
+                Err(AppError::Conflict(m)) if m.key == STALE_DAY && attempt < PLAN_ATTEMPTS => {
+                    tracing::info!(%area, %date, attempt, "the date changed while planning; planning again");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn plan_once(
         &self,
         area: Uuid,
         date: NaiveDate,
@@ -224,7 +249,7 @@ impl Plans {
                 read_day(conn, area, date, &read_date)
             })
             .await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let locking = lock
             || !snapshot
                 .area
@@ -233,7 +258,7 @@ impl Plans {
             || snapshot
                 .existing
                 .as_ref()
-                .is_some_and(|p| p.status == "locked");
+                .is_some_and(|p| p.status == PlanStatus::Locked);
 
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.pool.clone().acquire_owned())
             .await
@@ -274,13 +299,10 @@ impl Plans {
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
 
-        self.db
-            .transaction("plans.save", move |conn| {
-                save(
-                    conn, &snapshot, &plan, date, &date_text, locking, &audit, by,
-                )
-            })
-            .await
+        unit_of_work::write(&self.db, &self.clock, "plans.save", audit, move |uow| {
+            save(uow, &snapshot, &plan, date, &date_text, locking, by)
+        })
+        .await
     }
 
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<PlanView, AppError> {
@@ -384,7 +406,7 @@ fn read_day(
     let mut fixed = HashSet::new();
     if let Some(plan) = &existing {
         for run in db::plans::runs_of(conn, &plan.id)? {
-            if run.status == "accepted" {
+            if run.status.taken() {
                 busy_carriers.insert(run.carrier_id.clone());
                 for request in db::plans::requests_on_run(conn, &run.id)? {
                     fixed.insert(uuid(&request)?);
@@ -417,22 +439,21 @@ fn read_day(
         })
         .map(|entry| {
             let (profile, name, role, available) = entry?;
-            let vehicle: Vehicle =
-                serde_json::from_value(serde_json::Value::String(profile.vehicle.clone()))
-                    .map_err(|e| AppError::internal(e.to_string()))?;
+            let role: Role = role.parse()?;
             Ok(day::Carrier {
                 id: uuid(&profile.user_id)?,
-                kind: if role == Role::Carrier.as_str() {
+                kind: if role == Role::Carrier {
                     CarrierKind::Carrier
                 } else {
                     CarrierKind::Volunteer
                 },
                 name,
+                public_name: profile.public_name,
                 home: Location {
                     lat: profile.home_lat,
                     lon: profile.home_lon,
                 },
-                mode: mode_of(vehicle),
+                mode: mode_of(profile.vehicle),
                 capacity_litres: i64::from(profile.capacity_litres),
                 cold_box: profile.cold_box,
                 available,
@@ -444,7 +465,7 @@ fn read_day(
 
     let mut litres: HashMap<String, [i64; 3]> = HashMap::new();
     for item in db::plans::items_of_date(conn, area_id, date_text)? {
-        let class = match Temperature::parse(&item.temperature)? {
+        let class = match item.temperature {
             Temperature::Ambient => 0,
             Temperature::Chilled => 1,
             Temperature::Frozen => 2,
@@ -452,23 +473,25 @@ fn read_day(
         litres.entry(item.request_id).or_default()[class] +=
             request_rules::line_litres(item.quantity, &item.unit);
     }
-    let mut statuses = HashMap::new();
     let requests = db::plans::requests_to_plan(
         conn,
         area_id,
         date_text,
-        &["submitted", "locked", "planned"],
+        &[
+            RequestStatus::Submitted,
+            RequestStatus::Locked,
+            RequestStatus::Planned,
+        ],
     )?
     .into_iter()
     .map(|(row, lat, lon)| {
         let id = uuid(&row.id)?;
-        statuses.insert(id, RequestStatus::parse(&row.status)?);
         let per_class = litres.get(&row.id).copied().unwrap_or_default();
         Ok(day::Request {
             id,
             household: uuid(&row.resident_id)?,
             location: lat.zip(lon).map(|(lat, lon)| Location { lat, lon }),
-            fulfilment: Fulfilment::parse(&row.fulfilment)?,
+            fulfilment: row.fulfilment,
             slots: per_class.map(request_rules::crates),
             litres: per_class.iter().sum(),
             cold: per_class[1] + per_class[2] > 0,
@@ -494,7 +517,6 @@ fn read_day(
         existing,
         accepted_runs,
         fixed,
-        statuses,
     })
 }
 
@@ -502,51 +524,57 @@ fn at(date: NaiveDate, zone: Tz, seconds: i64) -> Result<NaiveDateTime, AppError
     Ok(local_seconds(date, zone, seconds)?.naive_utc())
 }
 
-/// Writes the plan in place of the date's earlier one, keeping accepted runs.
-#[allow(clippy::too_many_arguments)]
+/// Writes the plan in place of the date's earlier one, keeping the runs carriers took.
+/// Under the area's lock it first checks that the date is as `snapshot` read it: the same
+/// plan version and the same taken runs; otherwise the plan is stale (`STALE_DAY`).
 fn save(
-    conn: &mut DbConnection,
+    uow: &mut UnitOfWork<'_>,
     snapshot: &Snapshot,
     plan: &DayPlan,
     date: NaiveDate,
     date_text: &str,
     locking: bool,
-    audit: &Audit,
     by: Option<Uuid>,
 ) -> Result<PlanView, AppError> {
     let area = &snapshot.area;
     let zone = area.time_zone;
-    db::neighbourhoods::lock_area(conn, area.id)?;
-    let existing = db::plans::find_for_date(conn, area.id, date_text)?;
+    uow.in_area(area.id);
+    db::neighbourhoods::lock_area(uow.conn, area.id)?;
+    let existing = db::plans::find_for_date(uow.conn, area.id, date_text)?;
+    if existing.as_ref().map(|p| p.version) != snapshot.existing.as_ref().map(|p| p.version) {
+        return Err(AppError::conflict(STALE_DAY));
+    }
     let old_runs = match &existing {
-        Some(p) => db::plans::runs_of(conn, &p.id)?,
+        Some(p) => db::plans::runs_of(uow.conn, &p.id)?,
         None => Vec::new(),
     };
-    let mut accepted_now: Vec<String> = old_runs
+    let mut taken_now: Vec<String> = old_runs
         .iter()
-        .filter(|r| r.status == "accepted")
+        .filter(|r| r.status.taken())
         .map(|r| r.id.clone())
         .collect();
-    accepted_now.sort();
-    if accepted_now != snapshot.accepted_runs {
-        return Err(AppError::Conflict(
-            "a run was accepted while planning; plan again".into(),
-        ));
+    taken_now.sort();
+    if taken_now != snapshot.accepted_runs {
+        return Err(AppError::conflict(STALE_DAY));
     }
-    let locked_before = existing.as_ref().is_some_and(|p| p.status == "locked");
-    if locked_before && !locking {
-        return Err(AppError::Conflict(
-            "the date was locked while planning; plan again".into(),
-        ));
+    let step = plan_rules::transition(
+        existing.as_ref().map(|p| p.status),
+        if locking {
+            PlanCommand::Lock
+        } else {
+            PlanCommand::Preview
+        },
+    )?;
+    // Only runs nobody has taken are replaced; a run taken since the read (an accept racing
+    // this plan) makes the plan stale instead of being deleted.
+    let replaced: Vec<&RunRow> = old_runs.iter().filter(|r| r.status.replaceable()).collect();
+    for run in &replaced {
+        if !db::plans::delete_run_if(uow.conn, &run.id, run.status)? {
+            return Err(AppError::conflict(STALE_DAY));
+        }
     }
-    let replaced: Vec<String> = old_runs
-        .iter()
-        .filter(|r| r.status != "accepted")
-        .map(|r| r.id.clone())
-        .collect();
-    db::plans::delete_runs(conn, &replaced)?;
 
-    let now = time::now();
+    let now = uow.now();
     let post_loads: Vec<PostLoadView> = plan
         .post_loads
         .iter()
@@ -572,15 +600,15 @@ fn save(
             reason: reason.as_str().to_owned(),
         })
         .collect();
-    let row = PlanRow {
+    let mut row = PlanRow {
         id: existing
             .as_ref()
             .map(|p| p.id.clone())
             .unwrap_or_else(|| Uuid::new_v4().to_string()),
         area_id: area.id.to_string(),
         delivery_date: date_text.to_owned(),
-        status: if locking { "locked" } else { "preview" }.into(),
-        version: existing.as_ref().map_or(1, |p| p.version + 1),
+        status: step.next,
+        version: 1,
         seed: 1,
         post_loads: json(&post_loads)?,
         unassigned: json(&unassigned)?,
@@ -592,26 +620,29 @@ fn save(
         created_at: existing.as_ref().map_or(now, |p| p.created_at),
         updated_at: now,
     };
-    if existing.is_some() {
-        db::plans::update(conn, &row)?;
-    } else {
-        db::plans::insert(conn, &row)?;
-    }
+    let action = if existing.is_some() { "replan" } else { "plan" };
+    uow.plan_step(&mut row, existing.as_ref().map(|p| p.version), step, action)?;
 
+    let run_status = if locking {
+        RunStatus::Offered
+    } else {
+        RunStatus::Proposed
+    };
     let mut run_ids = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
-        let id = Uuid::new_v4().to_string();
+        let id = Uuid::new_v4();
         let first = run.stops.first().map_or(0, |s| s.arrival);
         let run_row = RunRow {
-            id: id.clone(),
+            id: id.to_string(),
             plan_id: row.id.clone(),
             area_id: area.id.to_string(),
             delivery_date: date_text.to_owned(),
-            carrier_kind: run.carrier.kind.to_owned(),
+            carrier_kind: run.carrier.kind,
             carrier_id: run.carrier.id.to_string(),
             carrier_name: run.carrier.name.clone(),
+            carrier_public_name: run.carrier.public_name.clone(),
             hub_id: run.hub.map(|h| h.to_string()),
-            status: if locking { "offered" } else { "proposed" }.into(),
+            status: run_status,
             distance_m: run.distance_m,
             duration_s: run.duration_s,
             starts_at: at(date, zone, first)?,
@@ -623,7 +654,7 @@ fn save(
             .enumerate()
             .map(|(seq, s)| {
                 Ok(StopRow {
-                    run_id: id.clone(),
+                    run_id: run_row.id.clone(),
                     seq: i32::try_from(seq).map_err(|e| AppError::internal(e.to_string()))?,
                     kind: s.kind.as_str().to_owned(),
                     request_id: s.request.map(|r| r.to_string()),
@@ -634,72 +665,78 @@ fn save(
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        db::plans::insert_run(conn, &run_row, &stops)?;
-        run_ids.push(id);
+        db::plans::insert_run(uow.conn, &run_row, &stops)?;
+        if locking {
+            uow.events(
+                unit_of_work::RUN,
+                id,
+                &[RunEvent {
+                    from: RunStatus::Proposed,
+                    to: RunStatus::Offered,
+                }],
+            )?;
+        }
+        run_ids.push(run_row.id);
     }
 
     if locking {
-        move_requests(conn, snapshot, plan, &row.id, &run_ids, date, zone, audit)?;
+        move_requests(uow, snapshot, plan, &row.id, &run_ids, date, zone)?;
     }
-    audit.record(
-        conn,
-        if existing.is_some() { "replan" } else { "plan" },
-        "plan",
-        uuid(&row.id)?,
-    )?;
-    plan_view(conn, &row)
+    plan_view(uow.conn, &row)
 }
 
 /// After a locking plan: submitted requests lock, placed ones are planned with their run,
-/// stop and window, and planned ones that lost their place go back to locked.
+/// stop and window, and planned ones that lost their place go back to locked. Each request
+/// moves from the status it has now (read under the area's lock), not the one planned from.
 #[allow(clippy::too_many_arguments)]
 fn move_requests(
-    conn: &mut DbConnection,
+    uow: &mut UnitOfWork<'_>,
     snapshot: &Snapshot,
     plan: &DayPlan,
     plan_id: &str,
     run_ids: &[String],
     date: NaiveDate,
     zone: Tz,
-    audit: &Audit,
 ) -> Result<(), AppError> {
     let placed: HashMap<Uuid, &day::Placement> =
         plan.placements.iter().map(|p| (p.request, p)).collect();
+    let facts = RequestFacts {
+        cutoff: Cutoff {
+            at: snapshot.area.cutoff.cutoff(date, zone)?,
+            zone,
+        },
+        ordering_open: false,
+    };
     for request in &snapshot.day.requests {
         if snapshot.fixed.contains(&request.id) {
             continue;
         }
-        let Some(mut row) = db::requests::find(conn, request.id)? else {
+        let Some(mut row) = db::requests::find(uow.conn, request.id)? else {
             continue;
         };
-        let read_as = snapshot.statuses.get(&request.id).copied();
-        let mut status = RequestStatus::parse(&row.status)?;
-        if Some(status) != read_as {
-            // Changed while planning (cancelled, say): left as it is now.
-            continue;
+        let movable = matches!(
+            row.status,
+            RequestStatus::Submitted | RequestStatus::Locked | RequestStatus::Planned
+        );
+        let placement = placed.get(&request.id).filter(|_| movable);
+        let mut commands = Vec::new();
+        if row.status == RequestStatus::Submitted {
+            commands.push(RequestCommand::Lock);
         }
-        let version = row.version;
-        let mut steps = Vec::new();
-        if status == RequestStatus::Submitted {
-            steps.push(Transition::Lock);
-        }
-        match (placed.get(&request.id), status) {
+        match (placement, row.status) {
             (Some(_), RequestStatus::Submitted | RequestStatus::Locked) => {
-                steps.push(Transition::Plan)
+                commands.push(RequestCommand::Plan)
             }
-            (None, RequestStatus::Planned) => steps.push(Transition::Unplan),
+            (None, RequestStatus::Planned) => commands.push(RequestCommand::Unplan),
             _ => {}
         }
-        for step in &steps {
-            status = request_rules::transition(status, *step, Role::Coordinator, false)?;
-        }
-        match placed.get(&request.id) {
+        match placement {
             Some(p) => {
                 let run_id = run_ids
                     .get(p.run)
                     .ok_or_else(|| AppError::internal("placement without its run"))?;
                 db::plans::insert_placement(
-                    conn,
+                    uow.conn,
                     &PlacementRow {
                         request_id: request.id.to_string(),
                         plan_id: plan_id.to_owned(),
@@ -712,21 +749,11 @@ fn move_requests(
                     },
                 )?;
             }
-            None => db::plans::delete_placement(conn, &request.id.to_string())?,
+            None => db::plans::delete_placement(uow.conn, &request.id.to_string())?,
         }
-        if steps.is_empty() {
-            continue;
-        }
-        row.status = status.as_str().to_owned();
-        row.version = version + 1;
-        row.updated_at = time::now();
-        if !db::requests::update_if_version(conn, &row, version)? {
-            return Err(AppError::Conflict(
-                "a request changed while planning; plan again".into(),
-            ));
-        }
-        for step in steps {
-            audit.record(conn, step.as_str(), "request", request.id)?;
+        for command in commands {
+            let step = request_rules::transition(row.status, command, Role::Coordinator, facts)?;
+            uow.request_step(&mut row, step, command.as_str())?;
         }
     }
     Ok(())
@@ -740,7 +767,7 @@ fn plan_view(conn: &mut DbConnection, plan: &PlanRow) -> Result<PlanView, AppErr
         id: uuid(&plan.id)?,
         area_id: uuid(&plan.area_id)?,
         delivery_date: plan.delivery_date.clone(),
-        status: plan.status.clone(),
+        status: plan.status,
         version: plan.version,
         runs,
         post_loads: from_json(&plan.post_loads)?,

@@ -3,23 +3,29 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use super::residents::visible_resident;
+use super::unit_of_work::{self, UnitOfWork};
 use crate::db::idempotency::IdempotencyRow;
 use crate::db::requests::{ItemRow, RequestFilter, RequestRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::{Area, parse_date};
+use crate::domain::clock::Clock;
+use crate::domain::error::{Cutoff, Message};
+use crate::domain::plan::PlanStatus;
 use crate::domain::request::{
-    self, Fulfilment, Item, RequestStatus, Substitution, Temperature, Transition,
+    self, Fulfilment, Item, ItemOutcome, RequestCommand, RequestFacts, RequestStatus, Substitution,
+    Temperature,
 };
-use crate::domain::time;
+use crate::domain::run::CarrierKind;
+use crate::domain::time::wire as wire_time;
 use crate::error::AppError;
 
 /// How far ahead a family may order.
@@ -61,7 +67,7 @@ pub struct ItemView {
     pub unit: String,
     pub temperature: Temperature,
     pub substitution: Substitution,
-    pub outcome: String,
+    pub outcome: ItemOutcome,
     pub price_yen: Option<i64>,
 }
 
@@ -92,9 +98,9 @@ pub struct PlannedView {
     /// the hub's shelf hours for a pickup.
     pub window_start: String,
     pub window_end: String,
-    /// The first word of the volunteer's or carrier's display name; none for a pickup.
+    /// The name the volunteer or carrier chose to show families; none for a pickup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub carrier_first_name: Option<String>,
+    pub carrier_public_name: Option<String>,
 }
 
 impl RequestView {
@@ -124,6 +130,7 @@ fn checked_items(inputs: &[ItemInput]) -> Result<Vec<Item>, AppError> {
                 &it.temperature,
                 &it.substitution,
             )
+            .map_err(AppError::from)
         })
         .collect()
 }
@@ -139,9 +146,9 @@ fn item_rows(request_id: &str, items: &[Item]) -> Vec<ItemRow> {
             name: item.name.clone(),
             quantity: item.quantity,
             unit: item.unit.clone(),
-            temperature: item.temperature.as_str().to_owned(),
-            substitution: item.substitution.as_str().to_owned(),
-            outcome: "pending".to_owned(),
+            temperature: item.temperature,
+            substitution: item.substitution,
+            outcome: ItemOutcome::Pending,
             price_yen: None,
         })
         .collect()
@@ -150,33 +157,52 @@ fn item_rows(request_id: &str, items: &[Item]) -> Vec<ItemRow> {
 fn check_notes(notes: Option<String>) -> Result<Option<String>, AppError> {
     let notes = notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if notes.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(AppError::invalid("notes", "at most 1000 characters"));
+        return Err(AppError::invalid(
+            "notes",
+            crate::domain::error::Message::new("invalid-too-long").arg("max", 1000),
+        ));
     }
     Ok(notes)
 }
 
-/// The delivery date, refused when ordering for it has closed (422, with the cutoff) or when
-/// it is too far ahead.
-/// A coordinator's locked plan closes its date early.
+/// When ordering for `date` of `area` closes.
+fn cutoff_of(area: &Area, date: NaiveDate) -> Result<Cutoff, AppError> {
+    Ok(Cutoff {
+        at: area.cutoff.cutoff(date, area.time_zone)?,
+        zone: area.time_zone,
+    })
+}
+
+/// Whether families may still order for or change `date`: before its cutoff, and the
+/// coordinator has not locked the date early.
+fn ordering_open(
+    conn: &mut DbConnection,
+    area: &Area,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if now >= cutoff_of(area, date)?.at {
+        return Ok(false);
+    }
+    let date_text = date.format("%Y-%m-%d").to_string();
+    let locked = db::plans::find_for_date(conn, area.id, &date_text)?
+        .is_some_and(|p| p.status == PlanStatus::Locked);
+    Ok(!locked)
+}
+
+/// The delivery date `raw`, refused when ordering for it has closed (422 creating, 409
+/// editing; with the cutoff) or when it is too far ahead.
 fn open_date(
     conn: &mut DbConnection,
     area: &Area,
     raw: &str,
     editing: bool,
+    now: DateTime<Utc>,
 ) -> Result<NaiveDate, AppError> {
     let date = parse_date("delivery_date", raw)?;
-    let now = Utc::now();
-    let cutoff = area.cutoff.cutoff(date, area.time_zone)?;
-    if now >= cutoff {
+    if !ordering_open(conn, area, date, now)? {
         return Err(AppError::CutoffPassed {
-            cutoff: Some(cutoff),
-            editing,
-        });
-    }
-    let date_text = date.format("%Y-%m-%d").to_string();
-    if db::plans::find_for_date(conn, area.id, &date_text)?.is_some_and(|p| p.status == "locked") {
-        return Err(AppError::CutoffPassed {
-            cutoff: None,
+            cutoff: Some(cutoff_of(area, date)?),
             editing,
         });
     }
@@ -184,7 +210,7 @@ fn open_date(
     if (date - today).num_days() > MAX_DAYS_AHEAD {
         return Err(AppError::invalid(
             "delivery_date",
-            "is more than 60 days ahead",
+            Message::new("invalid-too-far-ahead").arg("days", MAX_DAYS_AHEAD),
         ));
     }
     Ok(date)
@@ -198,8 +224,7 @@ fn area_of(conn: &mut DbConnection, id: &str) -> Result<Area, AppError> {
 }
 
 fn timestamp(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    wire_time(t.and_utc())
 }
 
 fn view(conn: &mut DbConnection, row: &RequestRow, area: &Area) -> Result<RequestView, AppError> {
@@ -217,7 +242,7 @@ fn planned(
 ) -> Result<HashMap<String, PlannedView>, AppError> {
     let ids: Vec<String> = rows
         .iter()
-        .filter(|r| r.status == RequestStatus::Planned.as_str())
+        .filter(|r| r.status == RequestStatus::Planned)
         .map(|r| r.id.clone())
         .collect();
     if ids.is_empty() {
@@ -229,10 +254,7 @@ fn planned(
         .into_iter()
         .map(|r| (r.id.clone(), r))
         .collect();
-    let as_time = |t: NaiveDateTime| {
-        t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
+    let as_time = |t: NaiveDateTime| wire_time(t.and_utc());
     placements
         .into_iter()
         .map(|placement| {
@@ -241,10 +263,11 @@ fn planned(
                     .map_err(|e| AppError::internal(e.to_string()))?,
                 window_start: as_time(placement.window_start),
                 window_end: as_time(placement.window_end),
-                carrier_first_name: runs
+                carrier_public_name: runs
                     .get(&placement.run_id)
-                    .filter(|r| r.carrier_kind != "post_trip")
-                    .map(|r| super::plans::first_name(&r.carrier_name)),
+                    .filter(|r| r.carrier_kind != CarrierKind::PostTrip)
+                    .map(|r| r.carrier_public_name.clone())
+                    .filter(|name| !name.is_empty()),
             };
             Ok((placement.request_id, view))
         })
@@ -260,19 +283,17 @@ fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<Reque
         area_id: area.id,
         resident_id: Uuid::parse_str(&row.resident_id).map_err(|_| corrupt("resident"))?,
         delivery_date: row.delivery_date.clone(),
-        fulfilment: Fulfilment::parse(&row.fulfilment).map_err(|_| corrupt("fulfilment"))?,
+        fulfilment: row.fulfilment,
         notes: row.notes.clone(),
-        status: RequestStatus::parse(&row.status).map_err(|_| corrupt("status"))?,
+        status: row.status,
         version: row.version,
-        cutoff: area.cutoff.cutoff(date, area.time_zone)?.to_rfc3339(),
+        cutoff: wire_time(area.cutoff.cutoff(date, area.time_zone)?),
         items: items
             .into_iter()
             .map(|i| {
                 Ok(ItemView {
-                    temperature: Temperature::parse(&i.temperature)
-                        .map_err(|_| corrupt("temperature"))?,
-                    substitution: Substitution::parse(&i.substitution)
-                        .map_err(|_| corrupt("substitution"))?,
+                    temperature: i.temperature,
+                    substitution: i.substitution,
                     name: i.name,
                     quantity: i.quantity,
                     unit: i.unit,
@@ -309,158 +330,172 @@ fn body_hash(input: &NewRequest) -> Result<String, AppError> {
 }
 
 const MAX_KEY_CHARS: usize = 200;
-/// A claim older than this whose request never finished belongs to a request that died.
-const STALE_CLAIM: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// The key as a phone sent it, checked: 1 to 200 printable ASCII characters.
+fn checked_key(key: Option<String>) -> Result<String, AppError> {
+    let key = key
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| AppError::Malformed("malformed-idempotency-key-missing".into()))?;
+    if key.chars().count() > MAX_KEY_CHARS {
+        return Err(AppError::Malformed(
+            Message::new("malformed-idempotency-key-long").arg("max", MAX_KEY_CHARS),
+        ));
+    }
+    Ok(key)
+}
+
+/// The stored answer to `key`, if the caller used it before: with the same body it is
+/// replayed; with another body the create is refused (422).
+fn replay(
+    conn: &mut DbConnection,
+    caller: Uuid,
+    key: &str,
+    hash: &str,
+) -> Result<Option<RequestView>, AppError> {
+    let Some(earlier) = db::idempotency::find(conn, caller, key)? else {
+        return Ok(None);
+    };
+    if earlier.body_hash != hash {
+        return Err(AppError::UnprocessableBody(
+            "body-idempotency-key-reused".into(),
+        ));
+    }
+    match earlier.response_body {
+        Some(body) => serde_json::from_str(&body)
+            .map(Some)
+            .map_err(|e| AppError::internal(e.to_string())),
+        // A claim without an answer is a leftover of an older Yui that claimed keys in a
+        // transaction of their own: its request never committed, so the key is free again.
+        None => {
+            db::idempotency::release(conn, caller, key)?;
+            Ok(None)
+        }
+    }
+}
+
+/// What one create transaction came to.
+enum Created {
+    New(RequestView),
+    /// The key had an answer already: the same body gets it again.
+    Replayed(RequestView),
+}
 
 #[derive(Clone)]
 pub struct Requests {
     db: Db,
+    clock: Clock,
 }
 
 impl Requests {
-    pub fn new(db: Db) -> Self {
-        Requests { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Requests { db, clock }
     }
 
-    /// Creates a request once per `Idempotency-Key`: the same key and body replay the first
-    /// answer, another body is refused (422), and a key still being processed answers 409.
+    /// Creates a request once per `Idempotency-Key`, in one write transaction: the same key
+    /// and body replay the first answer, another body is refused (422). The key's row is
+    /// written with the request, so a retry racing the original waits for it (PostgreSQL)
+    /// or queues behind it (SQLite), then replays; nothing half-done is ever left behind.
     pub async fn create(
         &self,
         caller: &Caller,
         key: Option<String>,
         input: NewRequest,
     ) -> Result<CreateOutcome, AppError> {
-        let key = key
-            .map(|k| k.trim().to_owned())
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| {
-                AppError::Malformed("creating a request needs an Idempotency-Key header".into())
-            })?;
-        if key.chars().count() > MAX_KEY_CHARS {
-            return Err(AppError::Malformed(
-                "the Idempotency-Key is longer than 200 characters".into(),
-            ));
-        }
+        let key = checked_key(key)?;
         let hash = body_hash(&input)?;
-        let caller_id = caller.user_id;
-        let claim = IdempotencyRow {
-            caller_id: caller_id.to_string(),
-            idempotency_key: key.clone(),
-            body_hash: hash.clone(),
-            state: "in_progress".to_owned(),
-            response_status: None,
-            response_body: None,
-            created_at: time::now(),
-        };
-        let claim_key = key.clone();
-        let earlier = self
-            .db
-            .transaction("idempotency.claim", move |conn| {
-                if let Some(earlier) = db::idempotency::find(conn, caller_id, &claim_key)? {
-                    // A claim left behind by a request that died midway (a crash, a lost
-                    // connection) is taken over once it is clearly stale.
-                    let stale = earlier.state == "in_progress"
-                        && earlier.body_hash == claim.body_hash
-                        && claim.created_at - earlier.created_at > STALE_CLAIM;
-                    if stale && db::idempotency::take_over(conn, &earlier, claim.created_at)? {
-                        return Ok(None);
-                    }
-                    return Ok(Some(earlier));
-                }
-                // A concurrent request with the same key can still win the insert; it is then
-                // the one being processed. (On PostgreSQL the failed insert also ends this
-                // transaction, so nothing else may run in it.)
-                if db::idempotency::claim(conn, &claim)? {
-                    Ok(None)
-                } else {
-                    Err(AppError::Conflict(
-                        "this Idempotency-Key is being processed; retry shortly".into(),
-                    ))
-                }
-            })
-            .await?;
-        if let Some(earlier) = earlier {
-            if earlier.body_hash != hash {
-                return Err(AppError::UnprocessableBody(
-                    "this Idempotency-Key was used with another body; use a new key for a new request".into(),
-                ));
-            }
-            return match (earlier.state.as_str(), earlier.response_body) {
-                ("done", Some(body)) => {
-                    let view = serde_json::from_str(&body)
-                        .map_err(|e| AppError::internal(e.to_string()))?;
-                    Ok(CreateOutcome {
-                        view,
-                        replayed: true,
-                    })
-                }
-                _ => Err(AppError::Conflict(
-                    "this Idempotency-Key is being processed; retry shortly".into(),
-                )),
-            };
-        }
         let caller_for_work = caller.clone();
         let audit = Audit::by(caller, None);
-        let done_key = key.clone();
-        let created = self
-            .db
-            .transaction("requests.create", move |conn| {
-                let view = Self::insert(conn, &caller_for_work, input, &audit)?;
+        let now = self.clock.now();
+        let (work_key, work_hash) = (key.clone(), hash.clone());
+        let created = unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "requests.create",
+            audit,
+            move |uow| {
+                if let Some(earlier) =
+                    replay(uow.conn, caller_for_work.user_id, &work_key, &work_hash)?
+                {
+                    return Ok(Created::Replayed(earlier));
+                }
+                let view = Self::insert(uow, &caller_for_work, input, now)?;
                 let body =
                     serde_json::to_string(&view).map_err(|e| AppError::internal(e.to_string()))?;
-                db::idempotency::complete(conn, caller_id, &done_key, 201, &body)?;
-                Ok(view)
-            })
-            .await;
+                let claim = IdempotencyRow {
+                    caller_id: caller_for_work.user_id.to_string(),
+                    idempotency_key: work_key,
+                    body_hash: work_hash,
+                    state: "done".to_owned(),
+                    response_status: Some(201),
+                    response_body: Some(body),
+                    created_at: uow.now(),
+                };
+                if !db::idempotency::claim(uow.conn, &claim)? {
+                    // A concurrent create with this key committed first (PostgreSQL): this
+                    // transaction is void; the answer is read below.
+                    return Err(AppError::conflict("conflict-idempotency-in-progress"));
+                }
+                Ok(Created::New(view))
+            },
+        )
+        .await;
+        let caller_id = caller.user_id;
         match created {
-            Ok(view) => Ok(CreateOutcome {
+            Ok(Created::New(view)) => Ok(CreateOutcome {
                 view,
                 replayed: false,
             }),
-            Err(error) => {
-                // Nothing was created: free the key so that a corrected retry can use it.
-                self.db
-                    .transaction("idempotency.release", move |conn| {
-                        db::idempotency::release(conn, caller_id, &key)
+            Ok(Created::Replayed(view)) => Ok(CreateOutcome {
+                view,
+                replayed: true,
+            }),
+            Err(AppError::Conflict(m)) if m.key == "conflict-idempotency-in-progress" => {
+                let view = self
+                    .db
+                    .run("idempotency.replay", move |conn| {
+                        replay(conn, caller_id, &key, &hash)
                     })
-                    .await?;
-                Err(error)
+                    .await?
+                    .ok_or(AppError::Conflict(m))?;
+                Ok(CreateOutcome {
+                    view,
+                    replayed: true,
+                })
             }
+            Err(error) => Err(error),
         }
     }
 
     fn insert(
-        conn: &mut DbConnection,
+        uow: &mut UnitOfWork<'_>,
         caller: &Caller,
         input: NewRequest,
-        audit: &Audit,
+        now: DateTime<Utc>,
     ) -> Result<RequestView, AppError> {
-        let resident = visible_resident(conn, caller, input.resident_id)?;
-        let area = area_of(conn, &resident.area_id)?;
-        let date = open_date(conn, &area, &input.delivery_date, false)?;
+        let resident = visible_resident(uow.conn, caller, input.resident_id)?;
+        let area = area_of(uow.conn, &resident.area_id)?;
+        let date = open_date(uow.conn, &area, &input.delivery_date, false, now)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let items = checked_items(&input.items)?;
-        let now = time::now();
         let row = RequestRow {
             id: Uuid::new_v4().to_string(),
             area_id: area.id.to_string(),
             resident_id: resident.id.clone(),
             delivery_date: date.format("%Y-%m-%d").to_string(),
-            fulfilment: fulfilment.as_str().to_owned(),
+            fulfilment,
             notes: check_notes(input.notes)?,
-            status: RequestStatus::Submitted.as_str().to_owned(),
+            status: RequestStatus::Submitted,
             version: 1,
             created_by: caller.user_id.to_string(),
-            created_at: now,
-            updated_at: now,
+            created_at: uow.now(),
+            updated_at: uow.now(),
         };
         let items = item_rows(&row.id, &items);
-        db::requests::insert(conn, &row, &items)?;
+        db::requests::insert(uow.conn, &row, &items)?;
         let view = view_with(&row, items, &area)?;
-        audit
-            .clone()
-            .in_area(area.id)
-            .record(conn, "create", "request", view.id)?;
+        uow.in_area(area.id);
+        uow.request_created(view.id)?;
         Ok(view)
     }
 
@@ -476,6 +511,7 @@ impl Requests {
     }
 
     /// Edits a submitted (or, by staff, locked) request whose version is still `if_match`.
+    /// A family's edit after ordering closed is told the cutoff.
     pub async fn update(
         &self,
         caller: &Caller,
@@ -486,98 +522,95 @@ impl Requests {
         let expected = parse_if_match(if_match)?;
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
-        self.db
-            .transaction("requests.update", move |conn| {
-                let mut row = visible_request(conn, &caller, id)?;
+        let now = self.clock.now();
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "requests.update",
+            audit,
+            move |uow| {
+                let mut row = visible_request(uow.conn, &caller, id)?;
                 if row.version != expected {
                     return Err(AppError::PreconditionFailed);
                 }
-                let area = area_of(conn, &row.area_id)?;
-                let status = RequestStatus::parse(&row.status)?;
-                let editable = match caller.role {
-                    Role::Family => status == RequestStatus::Submitted,
-                    _ => matches!(status, RequestStatus::Submitted | RequestStatus::Locked),
-                };
-                if !editable {
-                    return Err(AppError::StateConflict {
-                        current: status.as_str(),
-                        detail: format!("a {} request can no longer be edited", status.as_str()),
-                    });
-                }
+                let area = area_of(uow.conn, &row.area_id)?;
+                let date = parse_date("delivery_date", &row.delivery_date)?;
                 if caller.role == Role::Family {
                     // The family's window is the ordering window of the date it had.
-                    open_date(conn, &area, &row.delivery_date, true)?;
+                    if row.status != RequestStatus::Submitted
+                        || !ordering_open(uow.conn, &area, date, now)?
+                    {
+                        return Err(AppError::CutoffPassed {
+                            cutoff: Some(cutoff_of(&area, date)?),
+                            editing: true,
+                        });
+                    }
+                } else if !matches!(row.status, RequestStatus::Submitted | RequestStatus::Locked) {
+                    return Err(AppError::Transition {
+                        aggregate: "request",
+                        current: row.status.as_str(),
+                        command: "edit",
+                        allowed: Vec::new(),
+                    });
                 }
                 if let Some(date) = &changes.delivery_date {
-                    row.delivery_date = open_date(conn, &area, date, true)?
+                    row.delivery_date = open_date(uow.conn, &area, date, true, now)?
                         .format("%Y-%m-%d")
                         .to_string();
                 }
                 if let Some(fulfilment) = &changes.fulfilment {
-                    row.fulfilment = Fulfilment::parse(fulfilment)?.as_str().to_owned();
+                    row.fulfilment = Fulfilment::parse(fulfilment)?;
                 }
                 if changes.notes.is_some() {
                     row.notes = check_notes(changes.notes)?;
                 }
                 let items = changes.items.as_deref().map(checked_items).transpose()?;
                 row.version += 1;
-                row.updated_at = time::now();
-                if !db::requests::update_if_version(conn, &row, expected)? {
+                row.updated_at = uow.now();
+                if !db::requests::update_if_version(uow.conn, &row, expected)? {
                     return Err(AppError::PreconditionFailed);
                 }
                 if let Some(items) = items {
-                    db::requests::replace_items(conn, &row.id, &item_rows(&row.id, &items))?;
+                    db::requests::replace_items(uow.conn, &row.id, &item_rows(&row.id, &items))?;
                 }
-                audit
-                    .clone()
-                    .in_area(area.id)
-                    .record(conn, "update", "request", id)?;
-                view(conn, &row, &area)
-            })
-            .await
+                uow.in_area(area.id);
+                uow.audit("update", unit_of_work::REQUEST, id)?;
+                view(uow.conn, &row, &area)
+            },
+        )
+        .await
     }
 
-    /// Moves a request along its life cycle; the domain decides whether `step` is allowed.
+    /// Moves a request along its life cycle; the domain decides whether `command` is allowed.
     pub async fn transition(
         &self,
         caller: &Caller,
         id: Uuid,
-        step: Transition,
+        command: RequestCommand,
     ) -> Result<RequestView, AppError> {
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
-        self.db
-            .transaction("requests.transition", move |conn| {
-                let mut row = visible_request(conn, &caller, id)?;
-                let area = area_of(conn, &row.area_id)?;
+        let now = self.clock.now();
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "requests.transition",
+            audit,
+            move |uow| {
+                let mut row = visible_request(uow.conn, &caller, id)?;
+                let area = area_of(uow.conn, &row.area_id)?;
                 let date = parse_date("delivery_date", &row.delivery_date)?;
-                let before_cutoff = area.cutoff.is_open(date, area.time_zone, Utc::now())?;
-                let from = RequestStatus::parse(&row.status)?;
-                let to = match request::transition(from, step, caller.role, before_cutoff) {
-                    Err(AppError::CutoffPassed { editing, .. }) => {
-                        return Err(AppError::CutoffPassed {
-                            cutoff: Some(area.cutoff.cutoff(date, area.time_zone)?),
-                            editing,
-                        });
-                    }
-                    other => other?,
+                let facts = RequestFacts {
+                    cutoff: cutoff_of(&area, date)?,
+                    ordering_open: ordering_open(uow.conn, &area, date, now)?,
                 };
-                let expected = row.version;
-                row.status = to.as_str().to_owned();
-                row.version += 1;
-                row.updated_at = time::now();
-                if !db::requests::update_if_version(conn, &row, expected)? {
-                    return Err(AppError::Conflict(
-                        "the request changed meanwhile; try again".into(),
-                    ));
-                }
-                audit
-                    .clone()
-                    .in_area(area.id)
-                    .record(conn, step.as_str(), "request", id)?;
-                view(conn, &row, &area)
-            })
-            .await
+                let step = request::transition(row.status, command, caller.role, facts)?;
+                uow.in_area(area.id);
+                uow.request_step(&mut row, step, command.as_str())?;
+                view(uow.conn, &row, &area)
+            },
+        )
+        .await
     }
 
     /// A page of requests the caller may see, in (created_at, id) order.

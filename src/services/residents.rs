@@ -3,16 +3,16 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use super::neighbourhoods::area_index;
 use crate::clients::geocoder::{Geocoder, Provider};
 use crate::db::residents::{GuardianLinkRow, ResidentRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::{Location, check_name};
+use crate::domain::clock::Clock;
 use crate::domain::request::Fulfilment;
-use crate::domain::time;
 use crate::error::AppError;
 
 /// Who consented, on whose behalf, on what basis, to which text.
@@ -124,10 +124,7 @@ fn check_phone(raw: &str) -> Result<String, AppError> {
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
     {
-        return Err(AppError::invalid(
-            "phone",
-            "may hold digits, spaces and + - ( ) only",
-        ));
+        return Err(AppError::invalid("phone", "invalid-phone"));
     }
     Ok(phone)
 }
@@ -174,12 +171,17 @@ pub fn visible_resident(
 #[derive(Clone)]
 pub struct Residents {
     db: Db,
+    clock: Clock,
     geocoder: Geocoder,
 }
 
 impl Residents {
-    pub fn new(db: Db, geocoder: Geocoder) -> Self {
-        Residents { db, geocoder }
+    pub fn new(db: Db, clock: Clock, geocoder: Geocoder) -> Self {
+        Residents {
+            db,
+            clock,
+            geocoder,
+        }
     }
 
     /// The address's location from the cache or the geocoder; `None` when neither knows it
@@ -202,12 +204,13 @@ impl Residents {
         match self.geocoder.locate(address).await {
             Ok(Some(location)) => {
                 let key = address.to_owned();
+                let now = self.clock.now_naive();
                 // The cache is an optimisation: failing to fill it (say, a concurrent save of
                 // the same address) must not fail the resident.
                 let remembered = self
                     .db
                     .transaction("geocode.remember", move |conn| {
-                        db::geocode::remember(conn, provider.as_str(), &key, location)
+                        db::geocode::remember(conn, provider.as_str(), &key, location, now)
                     })
                     .await;
                 if let Err(error) = remembered {
@@ -244,14 +247,14 @@ impl Residents {
             .as_ref()
             .is_some_and(|n| n.chars().count() > 2000)
         {
-            return Err(AppError::invalid("care_notes", "at most 2000 characters"));
+            return Err(AppError::invalid(
+                "care_notes",
+                crate::domain::error::Message::new("invalid-too-long").arg("max", 2000),
+            ));
         }
         let consent = match (&care_notes, input.consent) {
             (Some(_), None) => {
-                return Err(AppError::invalid(
-                    "consent",
-                    "care notes need a consent record (given_by, basis, text_version)",
-                ));
+                return Err(AppError::invalid("consent", "invalid-consent-needed"));
             }
             (_, Some(consent)) => {
                 consent.check("consent")?;
@@ -267,7 +270,7 @@ impl Residents {
                 None => (None, "needs_review"),
             },
         };
-        let now = time::now();
+        let now = self.clock.now_naive();
         let row = ResidentRow {
             id: Uuid::new_v4().to_string(),
             area_id: area_id.to_string(),
@@ -296,7 +299,7 @@ impl Residents {
                 }
                 db::residents::insert(conn, &row)?;
                 let view = row.view(true, true)?;
-                audit.record(conn, "create", "resident", view.id)?;
+                audit.record(conn, now, "create", "resident", view.id)?;
                 Ok(view)
             })
             .await
@@ -305,6 +308,7 @@ impl Residents {
     /// One resident, with phone and address. Staff also see the care notes; their reads are
     /// audited.
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<ResidentView, AppError> {
+        let now = self.clock.now_naive();
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
         self.db
@@ -321,7 +325,7 @@ impl Residents {
                     audit
                         .clone()
                         .in_area(resident.area()?)
-                        .record(conn, action, "resident", id)?;
+                        .record(conn, now, action, "resident", id)?;
                 }
                 resident.view(true, staff)
             })
@@ -336,6 +340,7 @@ impl Residents {
         id: Uuid,
         changes: ResidentChanges,
     ) -> Result<ResidentView, AppError> {
+        let now = self.clock.now_naive();
         let name = changes
             .name
             .as_deref()
@@ -381,12 +386,12 @@ impl Residents {
                     row.neighbourhood_id =
                         area_index(conn, area)?.locate(location.lon, location.lat);
                 }
-                row.updated_at = time::now();
+                row.updated_at = now;
                 db::residents::update(conn, &row)?;
                 audit
                     .clone()
                     .in_area(area)
-                    .record(conn, "update", "resident", id)?;
+                    .record(conn, now, "update", "resident", id)?;
                 row.view(true, true)
             })
             .await
@@ -425,6 +430,7 @@ impl Residents {
         resident_id: Uuid,
         input: NewGuardianLink,
     ) -> Result<GuardianLinkView, AppError> {
+        let now = self.clock.now_naive();
         let relation = check_name("relation", &input.relation, 50)?;
         input.consent.check("consent")?;
         let audit = Audit::by(caller, None);
@@ -433,11 +439,14 @@ impl Residents {
             .transaction("residents.link_guardian", move |conn| {
                 let resident = visible_resident(conn, &caller, resident_id)?;
                 let (user, _) = db::users::find(conn, input.user_id)?
-                    .ok_or_else(|| AppError::invalid("user_id", "names no account"))?;
+                    .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
                 if user.role != Role::Family {
-                    return Err(AppError::invalid("user_id", "must name a family account"));
+                    return Err(AppError::invalid(
+                        "user_id",
+                        crate::domain::error::Message::new("invalid-account-role")
+                            .arg("role", "family"),
+                    ));
                 }
-                let now = time::now();
                 let existing = db::residents::find_link(conn, resident_id, input.user_id)?;
                 let row = GuardianLinkRow {
                     id: existing
@@ -455,15 +464,14 @@ impl Residents {
                 };
                 match existing {
                     Some(link) if link.status == "active" => {
-                        return Err(AppError::Conflict(
-                            "this family member is linked to this resident already".into(),
-                        ));
+                        return Err(AppError::conflict("conflict-already-linked"));
                     }
                     Some(_) => db::residents::activate_link(conn, &row)?,
                     None => db::residents::insert_link(conn, &row)?,
                 }
                 audit.clone().in_area(resident.area()?).record(
                     conn,
+                    now,
                     "link_guardian",
                     "resident",
                     resident_id,
@@ -481,6 +489,7 @@ impl Residents {
         resident_id: Uuid,
         relation: &str,
     ) -> Result<GuardianLinkView, AppError> {
+        let now = self.clock.now_naive();
         let relation = check_name("relation", relation, 50)?;
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
@@ -488,12 +497,11 @@ impl Residents {
             .transaction("residents.request_link", move |conn| {
                 let resident = db::residents::find(conn, resident_id)?.ok_or(AppError::NotFound)?;
                 if let Some(link) = db::residents::find_link(conn, resident_id, caller.user_id)? {
-                    return Err(AppError::Conflict(format!(
-                        "a link to this resident is {} already",
-                        link.status
-                    )));
+                    return Err(AppError::conflict(
+                        crate::domain::error::Message::new("conflict-link-exists")
+                            .arg("status", link.status),
+                    ));
                 }
-                let now = time::now();
                 let row = GuardianLinkRow {
                     id: Uuid::new_v4().to_string(),
                     resident_id: resident.id.clone(),
@@ -509,6 +517,7 @@ impl Residents {
                 db::residents::insert_link(conn, &row)?;
                 audit.clone().in_area(resident.area()?).record(
                     conn,
+                    now,
                     "request_link",
                     "resident",
                     resident_id,

@@ -6,13 +6,17 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::accounts::Caller;
 use super::audit::Audit;
+use super::caller::Caller;
 use super::plans::{PostLoadView, RunView, Slots, run_view, run_views};
+use super::unit_of_work;
 use crate::db::plans::{RunRow, RunScope};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::parse_date;
+use crate::domain::clock::Clock;
+use crate::domain::plan::PlanStatus;
+use crate::domain::run::{self, RunActor, RunCommand};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +31,7 @@ pub struct ArrivalView {
 #[derive(Clone)]
 pub struct Runs {
     db: Db,
+    clock: Clock,
 }
 
 fn uuid(text: &str) -> Result<Uuid, AppError> {
@@ -37,21 +42,22 @@ fn is_field(role: Role) -> bool {
     matches!(role, Role::Volunteer | Role::Carrier)
 }
 
-/// Whether `caller` may see `run`, and whether as its own carrier.
-fn visibility(caller: &Caller, run: &RunRow) -> Result<Option<bool>, AppError> {
+/// How `caller` stands to `run`: its own carrier (who sees it once it is offered), staff of
+/// its area, or someone who may not see it at all.
+fn actor_of(caller: &Caller, run: &RunRow) -> Result<RunActor, AppError> {
     let own = run.carrier_id == caller.user_id.to_string();
-    if is_field(caller.role) && own && run.status != "proposed" {
-        return Ok(Some(true));
+    if is_field(caller.role) && own && run.status.shown_to_carrier() {
+        return Ok(RunActor::OwnCarrier);
     }
     if caller.role.is_staff() && caller.works_in(uuid(&run.area_id)?) {
-        return Ok(Some(false));
+        return Ok(RunActor::Staff);
     }
-    Ok(None)
+    Ok(RunActor::Other)
 }
 
 impl Runs {
-    pub fn new(db: Db) -> Self {
-        Runs { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Runs { db, clock }
     }
 
     pub async fn list(
@@ -83,45 +89,52 @@ impl Runs {
     pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
-        self.db
-            .transaction("runs.get", move |conn| {
-                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
-                let own = visibility(&caller, &run)?.ok_or(AppError::NotFound)?;
-                let area = uuid(&run.area_id)?;
-                let view = run_view(conn, run, own)?;
-                if own && view.stops.iter().any(|s| s.address.is_some()) {
-                    audit
-                        .in_area(area)
-                        .record(conn, "read_contacts", "run", id)?;
-                }
-                Ok(view)
-            })
-            .await
+        unit_of_work::write(&self.db, &self.clock, "runs.get", audit, move |uow| {
+            let run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            let own = match actor_of(&caller, &run)? {
+                RunActor::OwnCarrier => true,
+                RunActor::Staff => false,
+                RunActor::Other => return Err(AppError::NotFound),
+            };
+            let area = uuid(&run.area_id)?;
+            let view = run_view(uow.conn, run, own)?;
+            if own && view.stops.iter().any(|s| s.address.is_some()) {
+                uow.in_area(area);
+                uow.audit("read_contacts", unit_of_work::RUN, id)?;
+            }
+            Ok(view)
+        })
+        .await
     }
 
     /// The carrier takes an offered run; planning again keeps it as it is.
     pub async fn accept(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
+        self.command(caller, id, RunCommand::Accept).await
+    }
+
+    /// Gives `run` a command of its life cycle (`domain::run::transition`); a repeated step
+    /// (a retry after a lost answer) answers the run as it is.
+    async fn command(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        command: RunCommand,
+    ) -> Result<RunView, AppError> {
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
-        self.db
-            .transaction("runs.accept", move |conn| {
-                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
-                if visibility(&caller, &run)? != Some(true) {
-                    return Err(AppError::NotFound);
-                }
-                if !db::plans::set_run_status(conn, &run.id, "offered", "accepted")? {
-                    return Err(AppError::Conflict(format!(
-                        "the run is {}, not offered",
-                        run.status
-                    )));
-                }
-                audit
-                    .in_area(uuid(&run.area_id)?)
-                    .record(conn, "accept", "run", id)?;
-                let run = db::plans::find_run(conn, id)?.ok_or(AppError::NotFound)?;
-                run_view(conn, run, true)
-            })
-            .await
+        unit_of_work::write(&self.db, &self.clock, "runs.command", audit, move |uow| {
+            let mut run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            let actor = actor_of(&caller, &run)?;
+            // Runs one may not see are not there at all.
+            if actor == RunActor::Other {
+                return Err(AppError::NotFound);
+            }
+            let step = run::transition(run.status, command, actor)?;
+            uow.in_area(uuid(&run.area_id)?);
+            uow.run_step(&mut run, step, command.as_str())?;
+            run_view(uow.conn, run, actor == RunActor::OwnCarrier)
+        })
+        .await
     }
 
     /// What the post trips bring to `hub` on `date` (a locked plan; staff also see a preview).
@@ -160,7 +173,7 @@ fn arrivals(
     let Some(plan) = db::plans::find_for_date(conn, area, date)? else {
         return Ok(Vec::new());
     };
-    if plan.status != "locked" && !staff {
+    if plan.status != PlanStatus::Locked && !staff {
         return Ok(Vec::new());
     }
     let loads: Vec<PostLoadView> =

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::db::refresh_tokens::RefreshTokenRow;
 use crate::db::{self, Db};
 use crate::domain::account::{self, Email};
-use crate::domain::time;
+use crate::domain::clock::Clock;
 use crate::error::AppError;
 
 const REFRESH_TOKEN_BYTES: usize = 32;
@@ -31,6 +31,7 @@ pub struct TokenPair {
 #[derive(Clone)]
 pub struct Sessions {
     db: Db,
+    clock: Clock,
     passwords: PasswordHasher,
     tokens: Arc<TokenIssuer>,
     throttle: AddressThrottle,
@@ -61,17 +62,16 @@ impl Sessions {
     pub fn new(
         config: &Config,
         db: Db,
+        clock: Clock,
         passwords: PasswordHasher,
         tokens: Arc<TokenIssuer>,
     ) -> Self {
         Sessions {
             db,
+            clock,
             passwords,
             tokens,
-            throttle: AddressThrottle::new(
-                config.login_attempts_per_minute,
-                "too many sign-in attempts from this address; wait and try again",
-            ),
+            throttle: AddressThrottle::new(config.login_attempts_per_minute, "too-many-sign-ins"),
             lockout_threshold: config.lockout_threshold,
             lockout_duration: duration(config.lockout_duration),
             refresh_ttl: duration(config.refresh_token_ttl),
@@ -102,14 +102,14 @@ impl Sessions {
             }
             None => None,
         };
-        let now = time::now();
+        let now = self.clock.now_naive();
         if let Some((user, _)) = &account
             && let Some(until) = user.locked_until.filter(|until| *until > now)
         {
             let wait = (until - now).num_seconds().max(1);
             return Err(AppError::TooManyRequests {
                 retry_after_secs: u64::try_from(wait).unwrap_or(1),
-                detail: "this account is locked after repeated failed sign-ins; wait and try again",
+                detail: "too-many-account-locked".into(),
             });
         }
         let (user, hash) = match account {
@@ -145,7 +145,9 @@ impl Sessions {
             return Err(AppError::BadCredentials);
         }
         if !user.status.may_sign_in() {
-            return Err(AppError::Unauthenticated("this account is deactivated"));
+            return Err(AppError::Unauthenticated(
+                "unauthenticated-deactivated".into(),
+            ));
         }
         let token = tokens::random_token(REFRESH_TOKEN_BYTES);
         let row = RefreshTokenRow {
@@ -183,7 +185,7 @@ impl Sessions {
     ) -> Result<TokenPair, AppError> {
         let access_token = self.tokens.access_token(user_id, session, issued_at)?;
         let ttl = i64::try_from(self.tokens.access_ttl().as_secs()).unwrap_or(900);
-        let left = (issued_at + chrono::Duration::seconds(ttl) - time::now())
+        let left = (issued_at + chrono::Duration::seconds(ttl) - self.clock.now_naive())
             .num_seconds()
             .clamp(0, ttl);
         Ok(TokenPair {
@@ -198,16 +200,15 @@ impl Sessions {
     /// its whole family, unless it comes back within the grace window and its successor is
     /// still unused: then it is the retry of a lost answer and gets the same pair again.
     pub async fn refresh(&self, presented: String) -> Result<TokenPair, AppError> {
-        let invalid =
-            || AppError::Unauthenticated("the refresh token is invalid, expired or revoked");
+        let invalid = || AppError::Unauthenticated("unauthenticated-refresh-token".into());
         let hash = tokens::digest(&presented);
         let successor_token = self.tokens.successor_refresh_token(&presented);
         let successor_hash = tokens::digest(&successor_token);
         let (ttl, grace) = (self.refresh_ttl, self.refresh_grace);
+        let now = self.clock.now_naive();
         let rotation = self
             .db
             .transaction("sessions.refresh", move |conn| {
-                let now = time::now();
                 let Some(row) = db::refresh_tokens::find_by_hash(conn, &hash)? else {
                     return Ok(None);
                 };
@@ -292,10 +293,11 @@ impl Sessions {
     /// always succeeds from the phone's point of view.
     pub async fn logout(&self, presented: String) -> Result<(), AppError> {
         let hash = tokens::digest(&presented);
+        let now = self.clock.now_naive();
         self.db
             .transaction("sessions.logout", move |conn| {
                 if let Some(row) = db::refresh_tokens::find_by_hash(conn, &hash)? {
-                    db::refresh_tokens::revoke_family(conn, &row.family_id, time::now())?;
+                    db::refresh_tokens::revoke_family(conn, &row.family_id, now)?;
                 }
                 Ok(())
             })

@@ -87,7 +87,7 @@ impl AddressThrottle {
             let wait = WINDOW.saturating_sub(now.duration_since(entry.0));
             return Err(AppError::TooManyRequests {
                 retry_after_secs: wait.as_secs().max(1),
-                detail: self.refusal,
+                detail: self.refusal.into(),
             });
         }
         entry.1 += 1;
@@ -113,7 +113,7 @@ mod tests {
                 detail,
             }) => {
                 assert_eq!(retry_after_secs, 40);
-                assert_eq!(detail, "slow down");
+                assert_eq!(detail.key, "slow down");
             }
             other => panic!("expected 429, got {other:?}"),
         }

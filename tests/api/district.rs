@@ -308,30 +308,38 @@ async fn requests_are_created_once_per_idempotency_key() {
 }
 
 #[actix_web::test]
-async fn a_key_still_in_progress_answers_409() {
+async fn retries_racing_the_original_get_its_answer_and_create_nothing_more() {
     let d = District::new().await;
     let body = d.request_body(&District::open_date());
-    // Claim the key exactly as the first request would, with the same body hash, and leave it.
-    let first = d.create_request(&d.family, "k", &body).await;
-    assert_eq!(first.status(), StatusCode::CREATED);
-    d.app
+    // A phone that retries before the first answer came back, several times at once.
+    let attempts =
+        futures_util::future::join_all((0..8).map(|_| d.create_request(&d.family, "race", &body)))
+            .await;
+    let mut ids = std::collections::BTreeSet::new();
+    for response in attempts {
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let (_, view) = read(response).await;
+        ids.insert(view["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "every attempt answers the one request: {ids:?}"
+    );
+    let (_, list) = d.app.get("/api/v1/requests", Some(&d.family)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let id = ids.into_iter().next().unwrap();
+    let events = d
+        .app
         .services
         .db
-        .run("test.reopen", {
-            let caller = d.family_id.clone();
-            move |conn| {
-                use diesel::prelude::*;
-                use yui::db::schema::idempotency_keys::dsl;
-                diesel::update(dsl::idempotency_keys.filter(dsl::caller_id.eq(caller)))
-                    .set(dsl::state.eq("in_progress"))
-                    .execute(conn)?;
-                Ok(())
-            }
+        .run("test.outbox", move |conn| {
+            yui::db::outbox::of_aggregate(conn, "request", &id)
         })
         .await
         .unwrap();
-    let busy = d.create_request(&d.family, "k", &body).await;
-    assert_problem(busy, StatusCode::CONFLICT, "conflict").await;
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["request.submitted"]);
 }
 
 #[actix_web::test]
@@ -436,11 +444,24 @@ async fn edits_need_the_current_etag_and_the_life_cycle_is_enforced() {
     let problem = assert_problem(skip, StatusCode::CONFLICT, "invalid-transition").await;
     assert_eq!(problem["current_status"], "submitted");
     assert_eq!(transition("lock").await.unwrap().status(), StatusCode::OK);
-    // Locked: the family can no longer edit or cancel.
+    // Locked (here before the cutoff, as a coordinator may lock early): for the family,
+    // ordering has closed, and they are told when it closed, in UTC and in local time.
     let locked_edit = patch(Some("\"v3\""), json!({"notes": "late"}))
         .await
         .unwrap();
-    assert_problem(locked_edit, StatusCode::CONFLICT, "invalid-transition").await;
+    let problem = assert_problem(locked_edit, StatusCode::CONFLICT, "cutoff-passed").await;
+    assert!(
+        problem["cutoff"].as_str().unwrap().ends_with('Z'),
+        "{problem}"
+    );
+    assert!(
+        problem["cutoff_local"]
+            .as_str()
+            .unwrap()
+            .ends_with("+09:00"),
+        "{problem}"
+    );
+    assert_eq!(problem["time_zone"], "Asia/Tokyo");
     let cancel = d
         .app
         .client
@@ -449,7 +470,7 @@ async fn edits_need_the_current_etag_and_the_life_cycle_is_enforced() {
         .send()
         .await
         .unwrap();
-    assert_problem(cancel, StatusCode::CONFLICT, "invalid-transition").await;
+    assert_problem(cancel, StatusCode::CONFLICT, "cutoff-passed").await;
     // The coordinator may cancel until handover.
     let cancel = d
         .app
@@ -727,7 +748,7 @@ async fn volunteers_keep_their_profile_and_coordinators_plan_post_trips() {
     assert_eq!(approved["area_id"], d.area_id.as_str());
     let token = access_token(&d.app.login("neighbour@example.jp", PASSWORD).await);
 
-    let profile = json!({"home": {"lat": 34.70, "lon": 136.0}, "vehicle": "kei_truck", "capacity_litres": 300, "cold_box": true,
+    let profile = json!({"public_name": "みさき", "home": {"lat": 34.70, "lon": 136.0}, "vehicle": "kei_truck", "capacity_litres": 300, "cold_box": true,
         "max_distance_km": 15.0, "availability": [{"weekday": 1, "start": "09:00", "end": "12:00"}]});
     let path = format!("/api/v1/volunteers/{volunteer_id}/profile");
     let put = |token: &str, body: Value| {
@@ -743,6 +764,19 @@ async fn volunteers_keep_their_profile_and_coordinators_plan_post_trips() {
     let (status, read_back) = d.app.get(&path, Some(&d.coordinator)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(read_back, profile);
+    // Families will call the volunteer by this name: it is required and short.
+    for public_name in [
+        json!(null),
+        json!(""),
+        json!("とても長い名前をつけたいボランティアの山田さん"),
+    ] {
+        let mut bad = profile.clone();
+        bad["public_name"] = public_name;
+        assert_eq!(
+            put(&token, bad).await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
     let mut bad = profile.clone();
     bad["vehicle"] = json!("helicopter");
     assert_eq!(
@@ -1110,14 +1144,15 @@ async fn coordinators_place_residents_and_their_reads_are_on_record() {
 }
 
 #[actix_web::test]
-async fn a_claim_left_by_a_request_that_died_is_taken_over() {
+async fn a_claim_without_an_answer_frees_its_key() {
     let d = District::new().await;
     let body = d.request_body(&District::open_date());
     assert_eq!(
         d.create_request(&d.family, "dies", &body).await.status(),
         StatusCode::CREATED
     );
-    // Make it look like the first request claimed the key two minutes ago and never finished.
+    // An older Yui claimed keys in a transaction of their own; make it look as if the first
+    // request claimed the key and died before it answered.
     d.app
         .services
         .db
@@ -1126,9 +1161,11 @@ async fn a_claim_left_by_a_request_that_died_is_taken_over() {
             move |conn| {
                 use diesel::prelude::*;
                 use yui::db::schema::idempotency_keys::dsl;
-                let long_ago = yui::domain::time::now() - chrono::TimeDelta::minutes(2);
                 diesel::update(dsl::idempotency_keys.filter(dsl::caller_id.eq(caller)))
-                    .set((dsl::state.eq("in_progress"), dsl::created_at.eq(long_ago)))
+                    .set((
+                        dsl::state.eq("in_progress"),
+                        dsl::response_body.eq(None::<String>),
+                    ))
                     .execute(conn)?;
                 Ok(())
             }

@@ -75,7 +75,7 @@ async fn role_and_relationship_by_route() {
         .await,
     )
     .await;
-    let profile = json!({"home": {"lat": 34.7, "lon": 136.0}, "vehicle": "car", "capacity_litres": 100, "cold_box": false, "max_distance_km": 10.0, "availability": []});
+    let profile = json!({"public_name": "健", "home": {"lat": 34.7, "lon": 136.0}, "vehicle": "car", "capacity_litres": 100, "cold_box": false, "max_distance_km": 10.0, "availability": []});
     let status = d
         .app
         .client

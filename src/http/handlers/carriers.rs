@@ -5,7 +5,7 @@ use super::district::{Items, created};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::services::Services;
-use crate::services::accounts::Caller;
+use crate::services::caller::Caller;
 use crate::services::carriers::{NewPostTrip, VolunteerProfile};
 
 pub async fn put_profile(

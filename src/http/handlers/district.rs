@@ -6,8 +6,8 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
 use crate::services::Services;
-use crate::services::accounts::Caller;
 use crate::services::audit::Audit;
+use crate::services::caller::Caller;
 use crate::services::district::{AreaView, NewArea, NewHub};
 
 pub use crate::http::pagination::Items;

@@ -5,12 +5,12 @@ use uuid::Uuid;
 
 use crate::db::requests::RequestFilter;
 use crate::domain::area::parse_date;
-use crate::domain::request::{RequestStatus, Transition};
+use crate::domain::request::{RequestCommand, RequestStatus};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::pagination;
 use crate::services::Services;
-use crate::services::accounts::Caller;
+use crate::services::caller::Caller;
 use crate::services::requests::{NewRequest, RequestChanges, RequestView};
 
 fn header_value(req: &HttpRequest, name: &str) -> Option<String> {
@@ -79,7 +79,7 @@ pub async fn cancel(
 ) -> Result<HttpResponse, AppError> {
     let view = services
         .requests
-        .transition(&caller, id.into_inner(), Transition::Cancel)
+        .transition(&caller, id.into_inner(), RequestCommand::Cancel)
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &view))
 }
@@ -96,22 +96,17 @@ pub async fn transition(
     id: web::Path<Uuid>,
     body: web::Json<TransitionBody>,
 ) -> Result<HttpResponse, AppError> {
-    let step = match body.transition.as_str() {
-        "lock" => Transition::Lock,
-        "plan" => Transition::Plan,
-        "dispatch" => Transition::Dispatch,
-        "deliver" => Transition::Deliver,
-        "arrive_at_hub" => Transition::ArriveAtHub,
-        "collect" => Transition::Collect,
-        "cancel" => Transition::Cancel,
-        "fail" => Transition::Fail,
-        _ => {
-            return Err(AppError::invalid(
-                "transition",
-                "is not a transition of the request life cycle",
-            ));
-        }
-    };
+    let step = RequestCommand::parse(&body.transition)?;
+    // Unplanning is the planner's own step: a request without its place goes back to locked.
+    if step == RequestCommand::Unplan {
+        return Err(AppError::invalid(
+            "transition",
+            crate::domain::error::Message::new("invalid-one-of").arg(
+                "values",
+                "lock, plan, dispatch, deliver, arrive_at_hub, collect, cancel, fail",
+            ),
+        ));
+    }
     let view = services
         .requests
         .transition(&staff.0, id.into_inner(), step)
@@ -146,7 +141,7 @@ pub async fn list(
         status: query
             .status
             .as_deref()
-            .map(|s| RequestStatus::parse(s).map(|s| s.as_str().to_owned()))
+            .map(RequestStatus::parse)
             .transpose()?,
         resident_ids: query.resident_id.map(|r| vec![r.to_string()]),
         neighbourhood_id: query.neighbourhood_id,

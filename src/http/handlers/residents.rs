@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::pagination;
 use crate::services::Services;
-use crate::services::accounts::Caller;
+use crate::services::caller::Caller;
 use crate::services::residents::{NewGuardianLink, NewResident};
 
 #[derive(Deserialize)]

@@ -133,8 +133,7 @@ pub async fn list(
     let after = match pagination::after(query.cursor.as_deref())? {
         Some((at, id)) => Some((
             at,
-            Uuid::parse_str(&id)
-                .map_err(|_| AppError::invalid("cursor", "is not a cursor this API gave out"))?,
+            Uuid::parse_str(&id).map_err(|_| AppError::invalid("cursor", "invalid-cursor"))?,
         )),
         None => None,
     };

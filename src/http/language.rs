@@ -1,0 +1,23 @@
+//! The language of each answer: `Accept-Language` first, then the signed-in user's locale
+//! (set by the access middleware once it knows the caller), else English.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::ACCEPT_LANGUAGE;
+use actix_web::middleware::Next;
+
+use crate::i18n::{self, RequestLanguage};
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let asked = req
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(i18n::negotiate);
+    i18n::LANGUAGE
+        .scope(RequestLanguage::new(asked), next.call(req))
+        .await
+}

@@ -1,0 +1,121 @@
+# Yui's messages in English. Every key here is also in ../ja/yui.ftl (a test checks).
+# Problem titles and details: problem-<type>-title, problem-<type>-detail.
+
+problem-validation-title = Invalid field
+problem-validation-detail = { $field }: { $rule }
+problem-malformed-request-title = Malformed request
+problem-invalid-body-title = Invalid request body
+problem-payload-too-large-title = Payload too large
+problem-payload-too-large-detail = The body is larger than { $limit } bytes.
+problem-unsupported-media-type-title = Unsupported media type
+problem-unsupported-media-type-detail = The body must be application/json.
+problem-unauthenticated-title = Authentication required
+problem-bad-credentials-title = Wrong email or password
+problem-bad-credentials-detail = The email or the password is wrong.
+problem-forbidden-title = Forbidden
+problem-not-found-title = Not found
+problem-not-found-detail = There is no such object, or it is not one you may see.
+problem-route-not-found-title = No such route
+problem-route-not-found-detail = There is no such route.
+problem-method-not-allowed-title = Method not allowed
+problem-method-not-allowed-detail = This route does not take this method.
+problem-conflict-title = Conflict
+problem-cutoff-passed-title = Ordering closed
+problem-cutoff-passed-detail = Ordering for this delivery date has closed.
+problem-cutoff-passed-at = Ordering for this delivery date closed at { $local } ({ $zone }).
+problem-invalid-transition-title = Not allowed in this status
+problem-invalid-transition-detail = A { $current } { $aggregate } cannot { $command }.
+problem-overlap-title = Overlapping neighbourhood
+problem-overlap-detail = The boundary overlaps neighbourhood { $other }.
+problem-precondition-required-title = Precondition required
+problem-precondition-required-detail = This update needs If-Match with the ETag of your last read.
+problem-precondition-failed-title = Precondition failed
+problem-precondition-failed-detail = The object changed since you read it; read it again.
+problem-too-many-requests-title = Too many requests
+problem-unavailable-title = Service unavailable
+problem-unavailable-detail = The service cannot reach its database; try again shortly.
+problem-internal-title = Internal error
+problem-internal-detail = Something went wrong on our side; it has been logged.
+
+# Field rules (the { $rule } of a validation problem).
+invalid-one-of = must be one of: { $values }
+invalid-email = is not an email address
+invalid-too-short = must have at least { $min } characters
+invalid-too-long = must have at most { $max } characters
+invalid-length = must have { $min } to { $max } characters
+invalid-range = must be { $min } to { $max }
+invalid-positive = must be greater than 0 and at most { $max }
+invalid-count = must have { $min } to { $max } entries
+invalid-too-many = at most { $max } entries
+invalid-too-large = is too large
+invalid-latitude = lat must be between -90 and 90
+invalid-longitude = lon must be between -180 and 180
+invalid-date = must be a date YYYY-MM-DD
+invalid-date-out-of-range = is out of range
+invalid-no-cutoff = has no valid cutoff time
+invalid-too-far-ahead = is more than { $days } days ahead
+invalid-hhmm = must be HH:MM (24-hour, local time)
+invalid-time-zone = must be an IANA time zone such as Asia/Tokyo
+invalid-weekday = weekday is 0 (Monday) to 6 (Sunday)
+invalid-weekdays = one or more of 0 (Monday) to 6 (Sunday)
+invalid-opening-window = open and close are HH:MM with open before close
+invalid-availability-window = weekday 0 to 6, start before end
+invalid-geojson = must be a GeoJSON Polygon or MultiPolygon with coordinates
+invalid-multipolygon = MultiPolygon coordinates are lists of polygons
+invalid-no-polygon = has no polygon
+invalid-geometry = is not a valid geometry: { $problem }
+invalid-no-outer-ring = a polygon needs an outer ring
+invalid-ring = a ring is a list of positions
+invalid-ring-short = a ring needs at least 4 positions
+invalid-ring-open = a ring must be closed (last position equal to the first)
+invalid-position = a position is [lon, lat]
+invalid-position-range = coordinates out of range ([lon, lat] in degrees)
+invalid-no-account = names no account
+invalid-account-role = must name a { $role } account
+invalid-keeper-other-area = the hub keeper works in another area
+invalid-trip-no-hub = a trip serves at least one hub
+invalid-hub-other-area = names no hub of this area
+invalid-phone = may hold digits, spaces and + - ( ) only
+invalid-consent-needed = care notes need a consent record (given_by, basis, text_version)
+invalid-cursor = is not a cursor this API gave out
+invalid-role-not-registrable = only family and volunteer accounts can be registered; staff accounts are made by an admin
+invalid-reference = names an object that does not exist
+
+# Conflicts.
+conflict-account-not-pending = Only a pending account can be approved; this one is { $status }.
+conflict-account-deactivated = The account is deactivated already.
+conflict-no-area = Your account belongs to no area; an admin assigns one.
+conflict-deactivate-self = You cannot deactivate your own account.
+conflict-idempotency-in-progress = This Idempotency-Key is being processed; retry shortly.
+conflict-changed-meanwhile = The object changed meanwhile; try again.
+conflict-date-changed-while-planning = The date changed while it was being planned (another plan, or a run taken); plan again.
+conflict-already-linked = This family member is linked to this resident already.
+conflict-link-exists = A link to this resident is { $status } already.
+conflict-area-name-taken = An area with this name exists already.
+conflict-email-taken = An account with this email exists already.
+conflict-exists = The object exists already.
+conflict-concurrent-change = A concurrent change won; try again.
+
+# Sign-in and access.
+unauthenticated-token-needed = This route needs a bearer access token.
+unauthenticated-bearer-form = The Authorization header must be "Bearer <token>".
+unauthenticated-access-token = The access token is invalid or expired.
+unauthenticated-refresh-token = The refresh token is invalid, expired or revoked.
+unauthenticated-session-ended = The session has ended; sign in again.
+unauthenticated-inactive = The account is not active.
+unauthenticated-deactivated = This account is deactivated.
+forbidden-role = Your role may not use this route.
+forbidden-no-policy = This route declares no access policy.
+forbidden-deactivate-staff = Only an admin can deactivate staff accounts.
+too-many-sign-ins = Too many sign-in attempts from this address; wait and try again.
+too-many-registrations = Too many registrations from this address; wait and try again.
+too-many-account-locked = This account is locked after repeated failed sign-ins; wait and try again.
+
+# Bodies, headers and queries.
+malformed-idempotency-key-missing = Creating this needs an Idempotency-Key header.
+malformed-idempotency-key-long = The Idempotency-Key is longer than { $max } characters.
+malformed-json = The body is not valid JSON: { $reason }
+malformed-body = The body cannot be read: { $reason }
+malformed-query = The query string cannot be read: { $reason }
+body-does-not-fit = The body does not fit this route: { $reason }
+body-idempotency-key-reused = This Idempotency-Key was used with another body; use a new key for a new request.

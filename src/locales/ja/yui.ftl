@@ -1,0 +1,121 @@
+# Yui のメッセージ（日本語）。キーは ../en/yui.ftl と同じです（テストで確かめます）。
+# ご高齢の方とそのご家族が読みます。丁寧に、短く、わかりやすく書きます。
+
+problem-validation-title = 入力内容をご確認ください
+problem-validation-detail = { $field }：{ $rule }
+problem-malformed-request-title = リクエストを読み取れません
+problem-invalid-body-title = 送信内容に誤りがあります
+problem-payload-too-large-title = 送信内容が大きすぎます
+problem-payload-too-large-detail = 送信できるのは { $limit } バイトまでです。
+problem-unsupported-media-type-title = 送信形式が違います
+problem-unsupported-media-type-detail = application/json の形式で送信してください。
+problem-unauthenticated-title = ログインが必要です
+problem-bad-credentials-title = メールアドレスかパスワードが違います
+problem-bad-credentials-detail = メールアドレスかパスワードが正しくありません。
+problem-forbidden-title = この操作はできません
+problem-not-found-title = 見つかりません
+problem-not-found-detail = お探しのものは見つかりませんでした。
+problem-route-not-found-title = ページが見つかりません
+problem-route-not-found-detail = このアドレスは使われていません。
+problem-method-not-allowed-title = この方法では操作できません
+problem-method-not-allowed-detail = このアドレスでは、この方法の操作はできません。
+problem-conflict-title = 操作できませんでした
+problem-cutoff-passed-title = 注文の受付は終了しました
+problem-cutoff-passed-detail = この配達日の注文の受付は終了しました。
+problem-cutoff-passed-at = この配達日の注文の受付は { $local }（{ $zone }）に終了しました。
+problem-invalid-transition-title = 今の状態ではできません
+problem-invalid-transition-detail = 今の状態（{ $current }）では、この操作（{ $command }）はできません。
+problem-overlap-title = 地区の範囲が重なっています
+problem-overlap-detail = ほかの地区（{ $other }）と範囲が重なっています。
+problem-precondition-required-title = 確認情報が必要です
+problem-precondition-required-detail = 変更するには、最後に読み込んだときの ETag を If-Match に付けてください。
+problem-precondition-failed-title = 内容が更新されています
+problem-precondition-failed-detail = 読み込んだ後に内容が変わりました。もう一度読み込んでください。
+problem-too-many-requests-title = しばらくお待ちください
+problem-unavailable-title = ただいま利用できません
+problem-unavailable-detail = ただいま混み合っているか、準備中です。少し時間をおいてお試しください。
+problem-internal-title = システムの問題が起きました
+problem-internal-detail = 申し訳ありません。こちらで問題が起きました。記録して確認します。
+
+# 入力のきまり（検証エラーの { $rule }）
+invalid-one-of = 次のいずれかを指定してください：{ $values }
+invalid-email = メールアドレスの形式ではありません。
+invalid-too-short = { $min }文字以上で入力してください。
+invalid-too-long = { $max }文字以内で入力してください。
+invalid-length = { $min }〜{ $max }文字で入力してください。
+invalid-range = { $min }〜{ $max }の数を指定してください。
+invalid-positive = 0より大きく、{ $max }以下の数を指定してください。
+invalid-count = { $min }〜{ $max }件で指定してください。
+invalid-too-many = { $max }件までにしてください。
+invalid-too-large = 数が大きすぎます。
+invalid-latitude = 緯度（lat）は -90〜90 で指定してください。
+invalid-longitude = 経度（lon）は -180〜180 で指定してください。
+invalid-date = 日付は YYYY-MM-DD の形で指定してください。
+invalid-date-out-of-range = 扱えない日付です。
+invalid-no-cutoff = この日の締め切り時刻を決められません。
+invalid-too-far-ahead = { $days }日より先の日付は指定できません。
+invalid-hhmm = 時刻は HH:MM（24時間制、現地時刻）で指定してください。
+invalid-time-zone = Asia/Tokyo のような IANA のタイムゾーン名で指定してください。
+invalid-weekday = 曜日は 0（月曜）〜6（日曜）で指定してください。
+invalid-weekdays = 曜日を1つ以上、0（月曜）〜6（日曜）で指定してください。
+invalid-opening-window = 開始と終了を HH:MM で、開始を終了より前にしてください。
+invalid-availability-window = 曜日は 0〜6、開始は終了より前にしてください。
+invalid-geojson = GeoJSON の Polygon か MultiPolygon を、座標付きで指定してください。
+invalid-multipolygon = MultiPolygon の座標は、多角形の並びで指定してください。
+invalid-no-polygon = 多角形が含まれていません。
+invalid-geometry = 図形として正しくありません：{ $problem }
+invalid-no-outer-ring = 多角形には外周が必要です。
+invalid-ring = 外周・内周は座標の並びで指定してください。
+invalid-ring-short = 外周・内周には4つ以上の座標が必要です。
+invalid-ring-open = 外周・内周は閉じてください（最後の座標を最初と同じに）。
+invalid-position = 座標は [経度, 緯度] で指定してください。
+invalid-position-range = 座標が範囲外です（[経度, 緯度]、度で指定）。
+invalid-no-account = 該当するアカウントがありません。
+invalid-account-role = { $role } のアカウントを指定してください。
+invalid-keeper-other-area = この拠点の管理者は、ほかの地域のかたです。
+invalid-trip-no-hub = 便には拠点を1つ以上指定してください。
+invalid-hub-other-area = この地域の拠点ではありません。
+invalid-phone = 電話番号は、数字・空白・+ - ( ) で入力してください。
+invalid-consent-needed = 介護メモを残すには、同意の記録（given_by、basis、text_version）が必要です。
+invalid-cursor = このカーソルは使えません。一覧を最初から読み込んでください。
+invalid-role-not-registrable = ご自分で登録できるのは、家族とボランティアのアカウントです。職員のアカウントは管理者が作成します。
+invalid-reference = 指定されたものが見つかりません。
+
+# 競合
+conflict-account-not-pending = 承認できるのは承認待ちのアカウントだけです（このアカウントは { $status } です）。
+conflict-account-deactivated = このアカウントはすでに停止されています。
+conflict-no-area = このアカウントはどの地域にも属していません。管理者が地域を設定します。
+conflict-deactivate-self = ご自分のアカウントは停止できません。
+conflict-idempotency-in-progress = この Idempotency-Key の処理がまだ終わっていません。少しおいてから、もう一度お試しください。
+conflict-changed-meanwhile = 操作の間に内容が変わりました。もう一度お試しください。
+conflict-date-changed-while-planning = 計画を作っている間に、この日の内容が変わりました（ほかの計画や、引き受けられた配達）。もう一度計画してください。
+conflict-already-linked = このご家族は、すでにこのかたと紐づいています。
+conflict-link-exists = このかたとの紐づけは、すでに { $status } です。
+conflict-area-name-taken = この名前の地域はすでにあります。
+conflict-email-taken = このメールアドレスのアカウントはすでにあります。
+conflict-exists = すでに登録されています。
+conflict-concurrent-change = ほかの変更と重なりました。もう一度お試しください。
+
+# ログインと権限
+unauthenticated-token-needed = ログインしてからご利用ください（アクセストークンが必要です）。
+unauthenticated-bearer-form = Authorization ヘッダーは「Bearer <トークン>」の形で送ってください。
+unauthenticated-access-token = アクセストークンが正しくないか、期限が切れています。
+unauthenticated-refresh-token = リフレッシュトークンが正しくないか、期限切れか、取り消されています。
+unauthenticated-session-ended = ログインの期限が切れました。もう一度ログインしてください。
+unauthenticated-inactive = このアカウントは利用できない状態です。
+unauthenticated-deactivated = このアカウントは停止されています。
+forbidden-role = この操作は、あなたの役割ではできません。
+forbidden-no-policy = このアドレスには利用のきまりが設定されていません。
+forbidden-deactivate-staff = 職員のアカウントを停止できるのは管理者だけです。
+too-many-sign-ins = このアドレスからのログインが多すぎます。しばらくおいてから、もう一度お試しください。
+too-many-registrations = このアドレスからの登録が多すぎます。しばらくおいてから、もう一度お試しください。
+too-many-account-locked = ログインの失敗が続いたため、このアカウントを一時的にロックしました。しばらくおいてから、もう一度お試しください。
+
+# 本文・ヘッダー・クエリ
+malformed-idempotency-key-missing = 作成するには Idempotency-Key ヘッダーが必要です。
+malformed-idempotency-key-long = Idempotency-Key は { $max }文字以内にしてください。
+malformed-json = 送信内容が JSON として読み取れません：{ $reason }
+malformed-body = 送信内容を読み取れません：{ $reason }
+malformed-query = クエリ文字列を読み取れません：{ $reason }
+body-does-not-fit = 送信内容がこの操作の形と合いません：{ $reason }
+body-idempotency-key-reused = この Idempotency-Key は別の内容で使われています。新しい注文には新しいキーをお使いください。
