@@ -15,5 +15,6 @@ mod layers;
 mod logs;
 mod messages;
 mod osrm;
+mod outbox;
 mod plans;
 mod solve;

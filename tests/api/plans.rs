@@ -45,6 +45,30 @@ impl Village {
         )
     }
 
+    /// The token of the demo volunteer who carries `run` ("ボランティア N").
+    pub async fn volunteer_of(&self, run: &Value) -> String {
+        let n: usize = run["carrier"]["name"]
+            .as_str()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        self.volunteer(n).await
+    }
+
+    /// Plans the demo date and answers whatever came back.
+    pub async fn plan_status(&self, lock: bool) -> (StatusCode, Value) {
+        self.app
+            .post(
+                "/api/v1/plans",
+                json!({"area_id": self.summary.area_id, "delivery_date": self.summary.delivery_date, "lock": lock}),
+                Some(&self.coordinator),
+            )
+            .await
+    }
+
     pub async fn plan(&self, lock: bool) -> Value {
         let (status, plan) = self
             .app
@@ -800,4 +824,118 @@ async fn the_cutoff_job_plans_each_date_once_across_instances() {
             .iter()
             .all(|r| r["status"] != "submitted")
     );
+}
+
+/// Every planned request has its place and window; nothing else has one.
+async fn every_planned_request_is_placed(village: &Village) {
+    for request in village.requests().await {
+        assert_eq!(
+            request["status"] == "planned",
+            request.get("planned").is_some(),
+            "{request}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn two_locking_plans_at_once_leave_every_request_placed() {
+    let village = Village::new().await;
+    // A double click, or two coordinators: both lock the same date at the same moment.
+    let (first, second) = tokio::join!(village.plan_status(true), village.plan_status(true));
+    // One creates the plan, the other plans the date again: both succeed.
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{} {}",
+        first.1["title"],
+        second.1["title"]
+    );
+    every_planned_request_is_placed(&village).await;
+
+    // A volunteer takes a run; two re-plans race: the run's requests keep their places.
+    let plan = village.plan(true).await;
+    let run = plan["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["carrier"]["kind"] == "volunteer" && r["stops"].as_array().unwrap().len() > 3)
+        .unwrap()
+        .clone();
+    let token = village.volunteer_of(&run).await;
+    let run_path = format!("/api/v1/runs/{}", run["id"].as_str().unwrap());
+    let (status, _) = village
+        .app
+        .post(&format!("{run_path}/accept"), json!({}), Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (first, second) = tokio::join!(village.plan_status(true), village.plan_status(true));
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{}",
+        first.1["title"]
+    );
+    every_planned_request_is_placed(&village).await;
+    let (status, kept) = village.app.get(&run_path, Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kept["status"], "accepted");
+    for stop in kept["stops"].as_array().unwrap() {
+        if let Some(request) = stop["request_id"].as_str() {
+            let (_, one) = village
+                .app
+                .get(
+                    &format!("/api/v1/requests/{request}"),
+                    Some(&village.coordinator),
+                )
+                .await;
+            assert_eq!(one["status"], "planned", "{one}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn an_accept_that_answered_200_survives_a_racing_replan() {
+    let village = Village::new().await;
+    for round in 0..3 {
+        let plan = village.plan(true).await;
+        let offered: Vec<Value> = plan["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["carrier"]["kind"] == "volunteer" && r["status"] == "offered")
+            .cloned()
+            .collect();
+        let mut tokens = Vec::new();
+        for run in &offered {
+            tokens.push(village.volunteer_of(run).await);
+        }
+        // Every offered run is accepted while the date is planned again, all at once.
+        let paths: Vec<String> = offered
+            .iter()
+            .map(|run| format!("/api/v1/runs/{}/accept", run["id"].as_str().unwrap()))
+            .collect();
+        let accepts = futures_util::future::join_all(
+            paths
+                .iter()
+                .zip(&tokens)
+                .map(|(path, token)| village.app.post(path, json!({}), Some(token))),
+        );
+        let (answers, replan) = tokio::join!(accepts, village.plan_status(true));
+        assert_eq!(replan.0, StatusCode::CREATED, "{}", replan.1["title"]);
+        for ((status, body), (run, token)) in answers.iter().zip(offered.iter().zip(&tokens)) {
+            if *status != StatusCode::OK {
+                assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+                continue;
+            }
+            let path = format!("/api/v1/runs/{}", run["id"].as_str().unwrap());
+            let (status, now) = village.app.get(&path, Some(token)).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "round {round}: an acknowledged accept was undone"
+            );
+            assert_eq!(now["status"], "accepted");
+        }
+        every_planned_request_is_placed(&village).await;
+    }
 }
