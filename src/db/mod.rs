@@ -6,6 +6,7 @@ pub mod audit;
 pub mod carriers;
 pub mod geocode;
 pub mod idempotency;
+pub mod link_codes;
 pub mod neighbourhoods;
 pub mod outbox;
 pub mod plans;

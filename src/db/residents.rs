@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{guardian_links, residents};
+use crate::domain::resident::{GuardianLinkStatus, LocationStatus};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -18,7 +19,8 @@ pub struct ResidentRow {
     pub address: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    pub location_status: String,
+    #[diesel(deserialize_as = super::text::Spelled<LocationStatus>, serialize_as = String)]
+    pub location_status: LocationStatus,
     pub neighbourhood_id: Option<String>,
     pub fulfilment: String,
     pub care_notes: Option<String>,
@@ -32,7 +34,7 @@ pub struct ResidentRow {
 
 pub fn insert(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError> {
     diesel::insert_into(residents::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -77,7 +79,7 @@ pub fn of_guardian(
     let mut query = residents::table
         .inner_join(guardian_links::table)
         .filter(guardian_links::user_id.eq(user.to_string()))
-        .filter(guardian_links::status.eq("active"))
+        .filter(guardian_links::status.eq(GuardianLinkStatus::Active.as_str()))
         .select(ResidentRow::as_select())
         .into_boxed();
     if let Some(after) = after {
@@ -93,7 +95,8 @@ pub struct GuardianLinkRow {
     pub resident_id: String,
     pub user_id: String,
     pub relation: String,
-    pub status: String,
+    #[diesel(deserialize_as = super::text::Spelled<GuardianLinkStatus>, serialize_as = String)]
+    pub status: GuardianLinkStatus,
     pub consent_given_by: Option<String>,
     pub consent_basis: Option<String>,
     pub consent_text_version: Option<String>,
@@ -103,7 +106,7 @@ pub struct GuardianLinkRow {
 
 pub fn insert_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(), AppError> {
     match diesel::insert_into(guardian_links::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
     {
         Ok(_) => Ok(()),
@@ -120,7 +123,7 @@ pub fn is_guardian(conn: &mut DbConnection, resident: Uuid, user: Uuid) -> Resul
     let count: i64 = guardian_links::table
         .filter(guardian_links::resident_id.eq(resident.to_string()))
         .filter(guardian_links::user_id.eq(user.to_string()))
-        .filter(guardian_links::status.eq("active"))
+        .filter(guardian_links::status.eq(GuardianLinkStatus::Active.as_str()))
         .count()
         .get_result(conn)?;
     Ok(count > 0)
@@ -144,7 +147,7 @@ pub fn activate_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(
     diesel::update(guardian_links::table.find(&row.id))
         .set((
             guardian_links::relation.eq(&row.relation),
-            guardian_links::status.eq("active"),
+            guardian_links::status.eq(GuardianLinkStatus::Active.as_str()),
             guardian_links::consent_given_by.eq(&row.consent_given_by),
             guardian_links::consent_basis.eq(&row.consent_basis),
             guardian_links::consent_text_version.eq(&row.consent_text_version),
@@ -162,7 +165,7 @@ pub fn requested_links(
     Ok(guardian_links::table
         .inner_join(residents::table)
         .filter(residents::area_id.eq(area.to_string()))
-        .filter(guardian_links::status.eq("requested"))
+        .filter(guardian_links::status.eq(GuardianLinkStatus::Requested.as_str()))
         .select(GuardianLinkRow::as_select())
         .order((guardian_links::created_at.asc(), guardian_links::id.asc()))
         .limit(500)
@@ -177,7 +180,7 @@ pub fn update(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError
             residents::address.eq(&row.address),
             residents::lat.eq(row.lat),
             residents::lon.eq(row.lon),
-            residents::location_status.eq(&row.location_status),
+            residents::location_status.eq(row.location_status.as_str()),
             residents::neighbourhood_id.eq(&row.neighbourhood_id),
             residents::fulfilment.eq(&row.fulfilment),
             residents::updated_at.eq(row.updated_at),

@@ -317,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     placements,
     planning_jobs,
     outbox,
+    link_codes,
 );
 
 diesel::table! {
@@ -331,5 +332,18 @@ diesel::table! {
         actor_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    link_codes (code_hash) {
+        code_hash -> Text,
+        resident_id -> Text,
+        area_id -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_by -> Nullable<Text>,
     }
 }

@@ -59,4 +59,5 @@ spelled!(
     crate::domain::resident::GuardianLinkStatus,
     crate::domain::resident::LocationStatus,
     crate::domain::carrier::Vehicle,
+    crate::domain::idempotency::ClaimState,
 );

@@ -213,6 +213,18 @@ pub fn routes() -> Vec<RouteDef> {
         ),
         route(
             Method::POST,
+            "/api/v1/guardian-requests",
+            Access::Roles(FAMILY),
+            |r| r.to(residents::request_link_by_code),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/residents/{id}/link-codes",
+            Access::Roles(STAFF),
+            |r| r.to(residents::create_link_code),
+        ),
+        route(
+            Method::POST,
             "/api/v1/requests",
             Access::Roles(FAMILY_AND_STAFF),
             |r| r.to(requests::create),

@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::area::{Area, parse_date};
 use crate::domain::clock::Clock;
 use crate::domain::error::{Cutoff, Message};
+use crate::domain::idempotency::ClaimState;
 use crate::domain::plan::PlanStatus;
 use crate::domain::request::{
     self, Fulfilment, Item, ItemOutcome, RequestCommand, RequestFacts, RequestStatus, Substitution,
@@ -361,13 +362,13 @@ fn replay(
             "body-idempotency-key-reused".into(),
         ));
     }
-    match earlier.response_body {
-        Some(body) => serde_json::from_str(&body)
+    match (earlier.state, earlier.response_body) {
+        (ClaimState::Done, Some(body)) => serde_json::from_str(&body)
             .map(Some)
             .map_err(|e| AppError::internal(e.to_string())),
         // A claim without an answer is a leftover of an older Yui that claimed keys in a
         // transaction of their own: its request never committed, so the key is free again.
-        None => {
+        _ => {
             db::idempotency::release(conn, caller, key)?;
             Ok(None)
         }
@@ -426,7 +427,7 @@ impl Requests {
                     caller_id: caller_for_work.user_id.to_string(),
                     idempotency_key: work_key,
                     body_hash: work_hash,
-                    state: "done".to_owned(),
+                    state: ClaimState::Done,
                     response_status: Some(201),
                     response_body: Some(body),
                     created_at: uow.now(),

@@ -6,13 +6,17 @@ use uuid::Uuid;
 use super::audit::Audit;
 use super::caller::Caller;
 use super::neighbourhoods::area_index;
+use super::unit_of_work::{self, UnitOfWork};
 use crate::clients::geocoder::{Geocoder, Provider};
+use crate::db::link_codes::LinkCodeRow;
 use crate::db::residents::{GuardianLinkRow, ResidentRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::{Location, check_name};
 use crate::domain::clock::Clock;
+use crate::domain::error::Message;
 use crate::domain::request::Fulfilment;
+use crate::domain::resident::{self, GuardianLinkStatus, LocationStatus};
 use crate::error::AppError;
 
 /// Who consented, on whose behalf, on what basis, to which text.
@@ -60,7 +64,7 @@ pub struct ResidentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub location: Option<Location>,
-    pub location_status: String,
+    pub location_status: LocationStatus,
     pub neighbourhood_id: Option<Uuid>,
     pub fulfilment: Fulfilment,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,7 +94,7 @@ impl ResidentRow {
                 (Some(lat), Some(lon)) => Some(Location { lat, lon }),
                 _ => None,
             },
-            location_status: self.location_status.clone(),
+            location_status: self.location_status,
             neighbourhood_id: self
                 .neighbourhood_id
                 .as_deref()
@@ -143,7 +147,7 @@ pub struct GuardianLinkView {
     pub resident_id: Uuid,
     pub user_id: Uuid,
     pub relation: String,
-    pub status: String,
+    pub status: GuardianLinkStatus,
     /// None while the link is only requested.
     pub consent: Option<Consent>,
 }
@@ -172,6 +176,8 @@ pub fn visible_resident(
 pub struct Residents {
     db: Db,
     clock: Clock,
+    /// Link codes are short: guesses are bounded per address.
+    link_code_attempts: super::throttle::AddressThrottle,
     geocoder: Geocoder,
 }
 
@@ -180,6 +186,10 @@ impl Residents {
         Residents {
             db,
             clock,
+            link_code_attempts: super::throttle::AddressThrottle::new(
+                LINK_CODE_ATTEMPTS_PER_MINUTE,
+                "too-many-link-codes",
+            ),
             geocoder,
         }
     }
@@ -263,11 +273,11 @@ impl Residents {
             (None, None) => None,
         };
         let (location, location_status) = match given {
-            Some(location) => (Some(location), "given"),
+            Some(location) => (Some(location), LocationStatus::Given),
             None => match self.geocode(&address).await? {
-                Some(location) => (Some(location), "geocoded"),
+                Some(location) => (Some(location), LocationStatus::Geocoded),
                 // A coordinator places the resident by hand.
-                None => (None, "needs_review"),
+                None => (None, LocationStatus::NeedsReview),
             },
         };
         let now = self.clock.now_naive();
@@ -279,7 +289,7 @@ impl Residents {
             address,
             lat: location.map(|l| l.lat),
             lon: location.map(|l| l.lon),
-            location_status: location_status.to_owned(),
+            location_status,
             neighbourhood_id: None,
             fulfilment: fulfilment.as_str().to_owned(),
             care_notes,
@@ -382,7 +392,7 @@ impl Residents {
                 if let Some(location) = location {
                     row.lat = Some(location.lat);
                     row.lon = Some(location.lon);
-                    row.location_status = "given".to_owned();
+                    row.location_status = LocationStatus::Given;
                     row.neighbourhood_id =
                         area_index(conn, area)?.locate(location.lon, location.lat);
                 }
@@ -455,7 +465,7 @@ impl Residents {
                     resident_id: resident.id.clone(),
                     user_id: input.user_id.to_string(),
                     relation,
-                    status: "active".to_owned(),
+                    status: GuardianLinkStatus::Active,
                     consent_given_by: Some(input.consent.given_by.clone()),
                     consent_basis: Some(input.consent.basis.clone()),
                     consent_text_version: Some(input.consent.text_version.clone()),
@@ -463,7 +473,7 @@ impl Residents {
                     created_at: existing.as_ref().map_or(now, |l| l.created_at),
                 };
                 match existing {
-                    Some(link) if link.status == "active" => {
+                    Some(link) if link.status == GuardianLinkStatus::Active => {
                         return Err(AppError::conflict("conflict-already-linked"));
                     }
                     Some(_) => db::residents::activate_link(conn, &row)?,
@@ -489,42 +499,104 @@ impl Residents {
         resident_id: Uuid,
         relation: &str,
     ) -> Result<GuardianLinkView, AppError> {
-        let now = self.clock.now_naive();
         let relation = check_name("relation", relation, 50)?;
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
-        self.db
-            .transaction("residents.request_link", move |conn| {
-                let resident = db::residents::find(conn, resident_id)?.ok_or(AppError::NotFound)?;
-                if let Some(link) = db::residents::find_link(conn, resident_id, caller.user_id)? {
-                    return Err(AppError::conflict(
-                        crate::domain::error::Message::new("conflict-link-exists")
-                            .arg("status", link.status),
-                    ));
-                }
-                let row = GuardianLinkRow {
-                    id: Uuid::new_v4().to_string(),
-                    resident_id: resident.id.clone(),
-                    user_id: caller.user_id.to_string(),
-                    relation,
-                    status: "requested".to_owned(),
-                    consent_given_by: None,
-                    consent_basis: None,
-                    consent_text_version: None,
-                    consented_at: None,
-                    created_at: now,
-                };
-                db::residents::insert_link(conn, &row)?;
-                audit.clone().in_area(resident.area()?).record(
-                    conn,
-                    now,
-                    "request_link",
-                    "resident",
-                    resident_id,
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "residents.request_link",
+            audit,
+            move |uow| ask_for_link(uow, &caller, resident_id, relation),
+        )
+        .await
+    }
+
+    /// A short code for `resident_id` that a coordinator prints or reads out on the phone; the
+    /// family asks for their link with it (`request_link_by_code`). Valid 14 days, once.
+    pub async fn create_link_code(
+        &self,
+        caller: &Caller,
+        resident_id: Uuid,
+    ) -> Result<LinkCodeView, AppError> {
+        let code = resident::link_code_from(&super::tokens::random_bytes());
+        let hash = super::tokens::digest(&code);
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "residents.link_code",
+            audit,
+            move |uow| {
+                let resident = visible_resident(uow.conn, &caller, resident_id)?;
+                let expires_at = uow.now() + chrono::Duration::days(resident::LINK_CODE_DAYS);
+                db::link_codes::insert(
+                    uow.conn,
+                    &LinkCodeRow {
+                        code_hash: hash,
+                        resident_id: resident.id.clone(),
+                        area_id: resident.area_id.clone(),
+                        created_by: caller.user_id.to_string(),
+                        created_at: uow.now(),
+                        expires_at,
+                        used_at: None,
+                        used_by: None,
+                    },
                 )?;
-                row.view()
-            })
-            .await
+                uow.in_area(resident.area()?);
+                uow.audit("create_link_code", "resident", resident_id)?;
+                Ok(LinkCodeView {
+                    code,
+                    resident_id,
+                    expires_at: crate::domain::time::wire_naive(expires_at),
+                })
+            },
+        )
+        .await
+    }
+
+    /// A family member asks to be linked with a code a coordinator gave them; the link waits
+    /// for the coordinator, who records the consent. Unknown, used and expired codes are one
+    /// and the same refusal, and guesses from one address are limited.
+    pub async fn request_link_by_code(
+        &self,
+        caller: &Caller,
+        link_code: &str,
+        relation: &str,
+        client: std::net::IpAddr,
+    ) -> Result<GuardianLinkView, AppError> {
+        self.link_code_attempts.check(client)?;
+        let relation = check_name("relation", relation, 50)?;
+        let wrong = || AppError::invalid("link_code", "invalid-link-code");
+        let code = resident::normalise_link_code(link_code).ok_or_else(wrong)?;
+        let hash = super::tokens::digest(&code);
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "residents.request_link",
+            audit,
+            move |uow| {
+                let row = db::link_codes::find(uow.conn, &hash)?.ok_or_else(wrong)?;
+                if row.used_at.is_some() || row.expires_at <= uow.now() {
+                    return Err(wrong());
+                }
+                if !db::link_codes::use_once(
+                    uow.conn,
+                    &hash,
+                    &caller.user_id.to_string(),
+                    uow.now(),
+                )? {
+                    return Err(wrong());
+                }
+                let resident_id = Uuid::parse_str(&row.resident_id)
+                    .map_err(|e| AppError::internal(e.to_string()))?;
+                ask_for_link(uow, &caller, resident_id, relation)
+            },
+        )
+        .await
     }
 
     /// Links asked for in the caller's area, oldest first.
@@ -543,6 +615,49 @@ impl Residents {
             .await
     }
 }
+
+/// The family member `caller` asks to be linked to `resident_id`: a link that waits for a
+/// coordinator. A link they have (or asked for) already is 409.
+fn ask_for_link(
+    uow: &mut UnitOfWork<'_>,
+    caller: &Caller,
+    resident_id: Uuid,
+    relation: String,
+) -> Result<GuardianLinkView, AppError> {
+    let resident = db::residents::find(uow.conn, resident_id)?.ok_or(AppError::NotFound)?;
+    if let Some(link) = db::residents::find_link(uow.conn, resident_id, caller.user_id)? {
+        return Err(AppError::conflict(
+            Message::new("conflict-link-exists").arg("status", link.status),
+        ));
+    }
+    let row = GuardianLinkRow {
+        id: Uuid::new_v4().to_string(),
+        resident_id: resident.id.clone(),
+        user_id: caller.user_id.to_string(),
+        relation,
+        status: GuardianLinkStatus::Requested,
+        consent_given_by: None,
+        consent_basis: None,
+        consent_text_version: None,
+        consented_at: None,
+        created_at: uow.now(),
+    };
+    db::residents::insert_link(uow.conn, &row)?;
+    uow.in_area(resident.area()?);
+    uow.audit("request_link", "resident", resident_id)?;
+    row.view()
+}
+
+/// A link code as its coordinator sees it, once: only its digest is kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkCodeView {
+    pub code: String,
+    pub resident_id: Uuid,
+    pub expires_at: String,
+}
+
+/// Link-code guesses allowed per address and minute.
+pub const LINK_CODE_ATTEMPTS_PER_MINUTE: u32 = 10;
 
 impl GuardianLinkRow {
     fn view(&self) -> Result<GuardianLinkView, AppError> {
@@ -565,7 +680,7 @@ impl GuardianLinkRow {
             resident_id: Uuid::parse_str(&self.resident_id).map_err(|_| corrupt("resident"))?,
             user_id: Uuid::parse_str(&self.user_id).map_err(|_| corrupt("user"))?,
             relation: self.relation.clone(),
-            status: self.status.clone(),
+            status: self.status,
             consent,
         })
     }

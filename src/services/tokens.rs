@@ -87,6 +87,13 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// `N` bytes from the operating system's generator.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buffer = [0u8; N];
+    OsRng.fill_bytes(&mut buffer);
+    buffer
+}
+
 /// Refresh tokens are stored only as this digest.
 pub fn digest(token: &str) -> String {
     let hash = Sha256::digest(token.as_bytes());

@@ -105,6 +105,7 @@ async fn role_and_relationship_by_route() {
     const UNAUTH: S = S::UNAUTHORIZED;
     const NO: S = S::FORBIDDEN;
     const HIDDEN: S = S::NOT_FOUND;
+    const INVALID: S = S::UNPROCESSABLE_ENTITY;
     let table: Vec<Row> = vec![
         (
             "GET",
@@ -306,6 +307,22 @@ async fn role_and_relationship_by_route() {
             None,
             None,
             [UNAUTH, NO, NO, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        // A link code for this area's resident: its coordinators (and admins) make them.
+        (
+            "POST",
+            format!("/api/v1/residents/{resident}/link-codes"),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, CREATED, HIDDEN, CREATED],
+        ),
+        // Families ask with a code; a wrong one is a field error.
+        (
+            "POST",
+            "/api/v1/guardian-requests".to_owned(),
+            Some(json!({"link_code": "ABCD-EFGH", "relation": "son"})),
+            None,
+            [UNAUTH, INVALID, INVALID, NO, NO, NO, NO, NO, NO],
         ),
         (
             "PUT",

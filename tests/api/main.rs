@@ -12,6 +12,7 @@ mod district_access;
 mod errors;
 mod geocoder;
 mod layers;
+mod link_codes;
 mod logs;
 mod messages;
 mod osrm;

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::district::{Items, created};
 use crate::error::AppError;
 use crate::http::access::Staff;
+use crate::http::client::ClientAddress;
 use crate::http::pagination;
 use crate::services::Services;
 use crate::services::caller::Caller;
@@ -87,6 +88,45 @@ pub async fn request_link(
         .request_link(&caller, resident_id, &body.relation)
         .await?;
     Ok(created(format!("/api/v1/residents/{resident_id}"), &link))
+}
+
+/// A coordinator makes a short code for a family to ask for their link with.
+pub async fn create_link_code(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let resident_id = id.into_inner();
+    let code = services
+        .residents
+        .create_link_code(&staff.0, resident_id)
+        .await?;
+    Ok(created(format!("/api/v1/residents/{resident_id}"), &code))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCodeBody {
+    link_code: String,
+    relation: String,
+}
+
+/// A family member asks for a link with the code a coordinator gave them.
+pub async fn request_link_by_code(
+    services: web::Data<Services>,
+    caller: Caller,
+    client: ClientAddress,
+    body: web::Json<LinkCodeBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let link = services
+        .residents
+        .request_link_by_code(&caller, &body.link_code, &body.relation, client.0)
+        .await?;
+    Ok(created(
+        format!("/api/v1/residents/{}", link.resident_id),
+        &link,
+    ))
 }
 
 pub async fn requested_links(

@@ -79,6 +79,7 @@ invalid-phone = may hold digits, spaces and + - ( ) only
 invalid-consent-needed = care notes need a consent record (given_by, basis, text_version)
 invalid-cursor = is not a cursor this API gave out
 invalid-role-not-registrable = only family and volunteer accounts can be registered; staff accounts are made by an admin
+invalid-link-code = is not a link code that can be used (unknown, used already or expired); ask your coordinator for a new one
 invalid-reference = names an object that does not exist
 
 # Conflicts.
@@ -109,6 +110,7 @@ forbidden-no-policy = This route declares no access policy.
 forbidden-deactivate-staff = Only an admin can deactivate staff accounts.
 too-many-sign-ins = Too many sign-in attempts from this address; wait and try again.
 too-many-registrations = Too many registrations from this address; wait and try again.
+too-many-link-codes = Too many link codes tried from this address; wait a minute and try again.
 too-many-account-locked = This account is locked after repeated failed sign-ins; wait and try again.
 
 # Bodies, headers and queries.

@@ -79,6 +79,7 @@ invalid-phone = 電話番号は、数字・空白・+ - ( ) で入力してく�
 invalid-consent-needed = 介護メモを残すには、同意の記録（given_by、basis、text_version）が必要です。
 invalid-cursor = このカーソルは使えません。一覧を最初から読み込んでください。
 invalid-role-not-registrable = ご自分で登録できるのは、家族とボランティアのアカウントです。職員のアカウントは管理者が作成します。
+invalid-link-code = この番号は使えません（番号が違うか、使用済みか、期限切れです）。担当のコーディネーターに新しい番号をお尋ねください。
 invalid-reference = 指定されたものが見つかりません。
 
 # 競合
@@ -109,6 +110,7 @@ forbidden-no-policy = このアドレスには利用のきまりが設定され�
 forbidden-deactivate-staff = 職員のアカウントを停止できるのは管理者だけです。
 too-many-sign-ins = このアドレスからのログインが多すぎます。しばらくおいてから、もう一度お試しください。
 too-many-registrations = このアドレスからの登録が多すぎます。しばらくおいてから、もう一度お試しください。
+too-many-link-codes = 番号の入力が続いたため、しばらく受け付けを止めています。1分ほどおいてから、もう一度お試しください。
 too-many-account-locked = ログインの失敗が続いたため、このアカウントを一時的にロックしました。しばらくおいてから、もう一度お試しください。
 
 # 本文・ヘッダー・クエリ
