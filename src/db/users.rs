@@ -88,6 +88,36 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<(User, String)>,
         .transpose()
 }
 
+/// The account `id` and whether its sign-in `session` is live (exists, is its own, not
+/// revoked): what every authenticated request needs, in one query.
+pub fn find_with_session(
+    conn: &mut DbConnection,
+    id: Uuid,
+    session: Uuid,
+) -> Result<Option<(User, bool)>, AppError> {
+    use super::schema::refresh_tokens;
+    let found: Option<(UserRow, Option<String>, Option<NaiveDateTime>)> = users::table
+        .left_join(
+            refresh_tokens::table.on(refresh_tokens::id
+                .eq(session.to_string())
+                .and(refresh_tokens::user_id.eq(users::id))),
+        )
+        .filter(users::id.eq(id.to_string()))
+        .select((
+            UserRow::as_select(),
+            refresh_tokens::id.nullable(),
+            refresh_tokens::revoked_at.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(row, session, revoked)| {
+            let (user, _) = row.into_user()?;
+            Ok((user, session.is_some() && revoked.is_none()))
+        })
+        .transpose()
+}
+
 pub fn find_by_email(
     conn: &mut DbConnection,
     email: &str,

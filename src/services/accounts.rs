@@ -113,12 +113,12 @@ impl Accounts {
         let (user, session_live) = self
             .db
             .run("users.authenticate", move |conn| {
-                let user = db::users::find(conn, token.user_id)?.map(|(user, _)| user);
-                let session = db::refresh_tokens::find(conn, &token.session_id.to_string())?;
-                let live = session.is_some_and(|s| {
-                    s.revoked_at.is_none() && s.user_id == token.user_id.to_string()
-                });
-                Ok((user, live))
+                Ok(
+                    match db::users::find_with_session(conn, token.user_id, token.session_id)? {
+                        Some((user, live)) => (Some(user), live),
+                        None => (None, false),
+                    },
+                )
             })
             .await?;
         match user {

@@ -8,9 +8,8 @@ use serde_json::json;
 use crate::common::{access_token, assert_problem};
 use crate::district::District;
 
-#[actix_web::test]
-async fn a_family_asks_for_a_link_with_the_code_a_coordinator_read_out() {
-    let d = District::new().await;
+/// The coordinator makes a code for the district's resident.
+async fn make_code(d: &District) -> serde_json::Value {
     let (status, made) = d
         .app
         .post(
@@ -20,6 +19,13 @@ async fn a_family_asks_for_a_link_with_the_code_a_coordinator_read_out() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
+    made
+}
+
+#[actix_web::test]
+async fn a_family_asks_for_a_link_with_the_code_a_coordinator_read_out() {
+    let d = District::new().await;
+    let made = make_code(&d).await;
     let code = made["code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 8);
     assert!(
@@ -73,14 +79,7 @@ async fn a_family_asks_for_a_link_with_the_code_a_coordinator_read_out() {
 #[actix_web::test]
 async fn codes_expire_after_14_days() {
     let d = District::new().await;
-    let (_, made) = d
-        .app
-        .post(
-            &format!("/api/v1/residents/{}/link-codes", d.resident_id),
-            json!({}),
-            Some(&d.coordinator),
-        )
-        .await;
+    let made = make_code(&d).await;
     let code = made["code"].as_str().unwrap().to_owned();
     let now = d.app.services.clock.now();
     assert!(

@@ -70,14 +70,7 @@ impl Village {
     }
 
     pub async fn plan(&self, lock: bool) -> Value {
-        let (status, plan) = self
-            .app
-            .post(
-                "/api/v1/plans",
-                json!({"area_id": self.summary.area_id, "delivery_date": self.summary.delivery_date, "lock": lock}),
-                Some(&self.coordinator),
-            )
-            .await;
+        let (status, plan) = self.plan_status(lock).await;
         assert_eq!(status, StatusCode::CREATED, "{plan}");
         plan
     }
@@ -525,15 +518,7 @@ async fn planning_again_keeps_accepted_runs_and_replaces_the_rest() {
         .iter()
         .find(|r| r["carrier"]["kind"] == "volunteer")
         .unwrap();
-    let n: usize = accepted["carrier"]["name"]
-        .as_str()
-        .unwrap()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let token = village.volunteer(n).await;
+    let token = village.volunteer_of(accepted).await;
     let accepted_id = accepted["id"].as_str().unwrap();
     let (status, taken) = village
         .app

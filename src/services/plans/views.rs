@@ -1,0 +1,178 @@
+//! Plans and runs as their readers see them (the wire shapes), built from the rows.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Slots {
+    pub ambient: i64,
+    pub chilled: i64,
+    pub frozen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PostLoadView {
+    pub post_trip_id: Uuid,
+    pub hub_id: Uuid,
+    pub arrival: String,
+    pub slots: Slots,
+    pub request_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnassignedView {
+    pub request_id: Uuid,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CarrierView {
+    pub kind: CarrierKind,
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StopView {
+    pub seq: i32,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<Uuid>,
+    pub arrival: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Only for the carrier of the run, and only for deliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub area_id: Uuid,
+    pub delivery_date: String,
+    pub carrier: CarrierView,
+    pub hub_id: Option<Uuid>,
+    pub status: RunStatus,
+    /// When the run sets off (RFC 3339, UTC).
+    pub starts_at: String,
+    pub stops: Vec<StopView>,
+    pub distance_km: f64,
+    pub duration_min: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub id: Uuid,
+    pub area_id: Uuid,
+    pub delivery_date: String,
+    pub status: PlanStatus,
+    pub version: i32,
+    pub runs: Vec<RunView>,
+    pub post_loads: Vec<PostLoadView>,
+    pub unassigned: Vec<UnassignedView>,
+    pub impact: Impact,
+    pub warnings: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The plan as its reader sees it (stop locations for staff; never addresses here).
+pub(super) fn plan_view(conn: &mut DbConnection, plan: &PlanRow) -> Result<PlanView, AppError> {
+    let runs = db::plans::runs_of(conn, &plan.id)?;
+    let runs = run_views(conn, runs)?;
+    Ok(PlanView {
+        id: uuid(&plan.id)?,
+        area_id: uuid(&plan.area_id)?,
+        delivery_date: plan.delivery_date.clone(),
+        status: plan.status,
+        version: plan.version,
+        runs,
+        post_loads: from_json(&plan.post_loads)?,
+        unassigned: from_json(&plan.unassigned)?,
+        impact: from_json(&plan.impact)?,
+        warnings: from_json(&plan.warnings)?,
+        created_at: timestamp(plan.created_at),
+        updated_at: timestamp(plan.updated_at),
+    })
+}
+
+/// A run with its stops and where each stop is; `with_contacts` (for the run's own carrier
+/// only, and audited by the caller) adds the address and phone of each door.
+pub fn run_view(
+    conn: &mut DbConnection,
+    run: RunRow,
+    with_contacts: bool,
+) -> Result<RunView, AppError> {
+    let stops = db::plans::stops_of(conn, &run.id)?;
+    assemble_run(conn, run, stops, with_contacts)
+}
+
+/// Several runs without contacts, their stops read together.
+pub fn run_views(conn: &mut DbConnection, runs: Vec<RunRow>) -> Result<Vec<RunView>, AppError> {
+    let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+    let mut stops = db::plans::stops_of_runs(conn, &ids)?;
+    runs.into_iter()
+        .map(|run| {
+            let own = stops.remove(&run.id).unwrap_or_default();
+            assemble_run(conn, run, own, false)
+        })
+        .collect()
+}
+
+pub(super) fn assemble_run(
+    conn: &mut DbConnection,
+    run: RunRow,
+    stops: Vec<StopRow>,
+    own: bool,
+) -> Result<RunView, AppError> {
+    let stops = stops
+        .into_iter()
+        .map(|s| {
+            let request_id = s.request_id.as_deref().map(uuid).transpose()?;
+            let (address, phone) = match (own, s.kind == StopKind::Delivery.as_str(), request_id) {
+                (true, true, Some(id)) => {
+                    let request = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
+                    let resident = db::residents::find(conn, uuid(&request.resident_id)?)?
+                        .ok_or(AppError::NotFound)?;
+                    (Some(resident.address), Some(resident.phone))
+                }
+                _ => (None, None),
+            };
+            Ok(StopView {
+                seq: s.seq,
+                kind: s.kind,
+                request_id,
+                hub_id: s.hub_id.as_deref().map(uuid).transpose()?,
+                arrival: timestamp(s.arrival),
+                location: Some(Location {
+                    lat: s.lat,
+                    lon: s.lon,
+                }),
+                address,
+                phone,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(RunView {
+        id: uuid(&run.id)?,
+        plan_id: uuid(&run.plan_id)?,
+        area_id: uuid(&run.area_id)?,
+        delivery_date: run.delivery_date,
+        carrier: CarrierView {
+            kind: run.carrier_kind,
+            id: uuid(&run.carrier_id)?,
+            name: run.carrier_name,
+        },
+        hub_id: run.hub_id.as_deref().map(uuid).transpose()?,
+        status: run.status,
+        starts_at: timestamp(run.starts_at),
+        stops,
+        distance_km: (run.distance_m as f64 / 10.0).round() / 100.0,
+        duration_min: (run.duration_s as f64 / 6.0).round() / 10.0,
+    })
+}
