@@ -197,7 +197,7 @@ impl AppError {
                 locale,
                 "problem-cutoff-passed-at",
                 &[
-                    ("local", local_display(cutoff)),
+                    ("local", local_display(cutoff, locale)),
                     ("zone", cutoff.zone.name().to_owned()),
                 ],
             ),
@@ -217,13 +217,14 @@ impl AppError {
     }
 }
 
-/// The cutoff for people: the area's local date and time, as a clock on the wall shows it.
-fn local_display(cutoff: &Cutoff) -> String {
-    cutoff
-        .at
-        .with_timezone(&cutoff.zone)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+/// The cutoff for people: the area's local date and time as its readers write them
+/// (2026年11月30日 16:00 in Japanese).
+fn local_display(cutoff: &Cutoff, locale: Locale) -> String {
+    let local = cutoff.at.with_timezone(&cutoff.zone);
+    match locale {
+        Locale::Ja => local.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        Locale::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
 }
 
 /// The cutoff as the area's clocks show it, RFC 3339 with the area's offset.

@@ -171,6 +171,15 @@ async fn ordering_closes_at_the_second_of_the_cutoff() {
         problem["cutoff_local"],
         format!("{}T16:00:00+09:00", date - Duration::days(1))
     );
+    // Said as a Japanese reader writes a date (the family's locale is Japanese).
+    let day_before = date - Duration::days(1);
+    assert_eq!(
+        problem["detail"],
+        format!(
+            "この配達日の注文の受付は、{}（Asia/Tokyo）に終了しました。",
+            day_before.format("%Y年%-m月%-d日 16:00")
+        )
+    );
     // The same second closes editing and cancelling for the family (409, with the cutoff).
     let cancel = d
         .app
