@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod audit;
 pub mod caller;
 pub mod carriers;
-pub mod demo;
 pub mod district;
 pub mod neighbourhoods;
 pub mod passwords;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use yui::services::demo::{self, DemoSummary};
+use yui::demo::{self, DemoSummary};
 
 use crate::common::{TestApp, access_token, assert_problem};
 

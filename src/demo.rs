@@ -7,18 +7,18 @@ use chrono::Days;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::Services;
-use super::accounts::{Caller, NewAccount};
-use super::audit::Audit;
-use super::carriers::{Availability, NewPostTrip, Vehicle, VolunteerProfile};
-use super::district::{NewArea, NewHub};
-use super::neighbourhoods::NeighbourhoodInput;
-use super::requests::{ItemInput, NewRequest};
-use super::residents::{Consent, NewGuardianLink, NewResident};
 use crate::db;
 use crate::domain::account::{Role, User, UserStatus};
 use crate::domain::area::{Area, Location, OpeningHours, Storage};
 use crate::error::AppError;
+use crate::services::Services;
+use crate::services::accounts::{Caller, NewAccount};
+use crate::services::audit::Audit;
+use crate::services::carriers::{Availability, NewPostTrip, Vehicle, VolunteerProfile};
+use crate::services::district::{NewArea, NewHub};
+use crate::services::neighbourhoods::NeighbourhoodInput;
+use crate::services::requests::{ItemInput, NewRequest};
+use crate::services::residents::{Consent, NewGuardianLink, NewResident};
 
 pub const AREA_NAME: &str = "Nara East";
 pub const COORDINATOR_EMAIL: &str = "coordinator@nara-east.example.jp";
