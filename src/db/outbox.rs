@@ -56,11 +56,3 @@ pub fn of_aggregate(
         .order(outbox::sequence.asc())
         .load(conn)?)
 }
-
-/// Every event, oldest first.
-pub fn all(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, AppError> {
-    Ok(outbox::table
-        .select(OutboxRow::as_select())
-        .order((outbox::created_at.asc(), outbox::id.asc()))
-        .load(conn)?)
-}

@@ -78,10 +78,6 @@ impl Clock {
             }
         }
     }
-
-    pub fn advance(&self, by: chrono::Duration) -> bool {
-        self.set(self.now() + by)
-    }
 }
 
 #[cfg(test)]
@@ -96,7 +92,7 @@ mod tests {
         let clock = Clock::fixed(at);
         let shared = clock.clone();
         assert_eq!(clock.now(), at);
-        assert!(shared.advance(chrono::Duration::seconds(1)));
+        assert!(shared.set(at + chrono::Duration::seconds(1)));
         assert_eq!(clock.now(), at + chrono::Duration::seconds(1));
         assert!(!Clock::system().set(at));
         let running = Clock::settable();
