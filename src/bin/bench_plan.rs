@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use yui::planning::check::{check, check_day};
 use yui::planning::day::{PlanSettings, plan, zones};
+use yui::planning::formats::to_vroom_input;
 use yui::planning::solver::{Settings, solve};
 use yui::planning::synthetic::{PrefectureSize, mixed_fleet, prefecture};
 use yui::planning::travel::GreatCircle;
-use yui::planning::vroom::to_vroom_input;
 
 /// Peak resident memory of this process (Linux), in MiB.
 fn peak_mib() -> Option<f64> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use yui::planning::{check, solver, vroom};
+use yui::planning::{check, formats, solver};
 
 struct Family {
     folder: &'static str,
@@ -132,8 +132,8 @@ fn run_family(
         let Some(best) = best else { continue };
         let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
         let problem = match family.format {
-            "solomon" => vroom::parse_solomon(&text, family.scale),
-            _ => vroom::parse_cvrplib(&text),
+            "solomon" => formats::parse_solomon(&text, family.scale),
+            _ => formats::parse_cvrplib(&text),
         }
         .map_err(|e| format!("{name}: {e}"))?;
         let started = Instant::now();
@@ -161,7 +161,7 @@ fn run_family(
         if let Some(dir) = out {
             std::fs::write(
                 dir.join(format!("{name}.json")),
-                vroom::to_vroom_input(&problem).to_string(),
+                formats::to_vroom_input(&problem).to_string(),
             )
             .map_err(|e| e.to_string())?;
             results.push(serde_json::json!({

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 /// No database, no configuration.
 pub fn run(format: &str, time_limit: f64, threads: usize, seed: u64, file: &str) -> ExitCode {
     use std::io::Read;
-    use yui::planning::{solver, vroom};
+    use yui::planning::{formats, solver};
     let started = std::time::Instant::now();
     let mut text = String::new();
     let read = if file == "-" {
@@ -18,10 +18,10 @@ pub fn run(format: &str, time_limit: f64, threads: usize, seed: u64, file: &str)
         return ExitCode::from(2);
     }
     let parsed = match format {
-        "vroom" => vroom::parse_vroom(&text),
-        "solomon" => vroom::parse_solomon(&text, 1000.0),
-        "cvrplib" => vroom::parse_cvrplib(&text),
-        other => Err(vroom::FormatError(format!(
+        "vroom" => formats::parse_vroom(&text),
+        "solomon" => formats::parse_solomon(&text, 1000.0),
+        "cvrplib" => formats::parse_cvrplib(&text),
+        other => Err(formats::FormatError(format!(
             "--format {other}: use vroom, solomon or cvrplib"
         ))),
     };
@@ -52,7 +52,7 @@ pub fn run(format: &str, time_limit: f64, threads: usize, seed: u64, file: &str)
         );
         return ExitCode::FAILURE;
     }
-    let output = vroom::to_vroom_output(
+    let output = formats::to_vroom_output(
         &problem,
         &solution,
         loading.as_millis(),

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use yui::planning::{check, solver, vroom};
+use yui::planning::{check, formats, solver};
 
 fn solve(args: &[&str], stdin: Option<&str>) -> (i32, Value, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yui"))
@@ -109,7 +109,7 @@ fn coordinates_without_matrices_use_great_circle_distances() {
             {"id": 2, "location": [135.96, 34.66], "delivery": [2], "time_windows": [[0, 36000]]}
         ]
     });
-    let problem = vroom::parse_vroom(&input.to_string()).unwrap();
+    let problem = formats::parse_vroom(&input.to_string()).unwrap();
     // Nara city (the vehicle's start) to Tsukigase (job 1) is about 18 km as the crow flies.
     let nara = problem.vehicles[0].start.unwrap();
     let metres = problem.distances.get(nara, problem.jobs[0].location);
@@ -127,7 +127,7 @@ fn coordinates_without_matrices_use_great_circle_distances() {
 #[test]
 fn solomon_and_cvrplib_files_are_read() {
     let solomon = "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n\nCUSTOMER\nCUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME\n\n    0      40         50          0          0       1236          0\n    1      45         68         10        912        967         90\n    2      45         70         30        825        870         90\n    3      42         66         10         65        146         90\n";
-    let problem = vroom::parse_solomon(solomon, 1000.0).unwrap();
+    let problem = formats::parse_solomon(solomon, 1000.0).unwrap();
     assert_eq!((problem.jobs.len(), problem.vehicles.len()), (3, 25));
     assert_eq!(problem.jobs[0].time_windows[0].start, 912_000);
     assert_eq!(
@@ -145,7 +145,7 @@ fn solomon_and_cvrplib_files_are_read() {
     assert_eq!(check::check(&problem, &solution).unwrap().served, 3);
 
     let cvrplib = "NAME : A-n4-k2\nTYPE : CVRP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\nCAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\n4 0 5\nDEMAND_SECTION\n1 0\n2 6\n3 6\n4 3\nDEPOT_SECTION\n1\n-1\nEOF\n";
-    let problem = vroom::parse_cvrplib(cvrplib).unwrap();
+    let problem = formats::parse_cvrplib(cvrplib).unwrap();
     assert_eq!((problem.jobs.len(), problem.vehicles.len()), (3, 2));
     let solution = solver::solve(
         &problem,

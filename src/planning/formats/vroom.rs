@@ -1,17 +1,13 @@
-//! VROOM's JSON problem format (the supported subset) in, VROOM's solution shape out; and the
-//! Solomon text format, read into the same problem.
+//! VROOM's JSON problem format (the supported subset) in, VROOM's solution shape out, and a
+//! problem written back as VROOM input so that VROOM (or pyvroom) solves exactly what Yui did.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::problem::{Job, Matrix, Problem, Solution, TimeWindow, Vehicle};
-
-/// Why a problem file was refused; the message names the field.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct FormatError(pub String);
+use super::FormatError;
+use crate::planning::problem::{Job, Matrix, Problem, Solution, TimeWindow, Vehicle};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -299,77 +295,6 @@ pub fn parse_vroom(text: &str) -> Result<Problem, FormatError> {
     })
 }
 
-/// Reads a Solomon VRPTW file: node 0 is the depot; distance = time = Euclidean, scaled by
-/// `scale` and rounded per arc (as the public solvers are fed); 25 vehicles unless the file
-/// says fewer.
-pub fn parse_solomon(text: &str, scale: f64) -> Result<Problem, FormatError> {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut vehicles_and_capacity = None;
-    let mut nodes: Vec<[f64; 7]> = Vec::new();
-    while let Some(line) = lines.next() {
-        if line.starts_with("NUMBER") {
-            let numbers: Vec<i64> = lines
-                .next()
-                .unwrap_or_default()
-                .split_whitespace()
-                .filter_map(|n| n.parse().ok())
-                .collect();
-            if numbers.len() == 2 {
-                vehicles_and_capacity = Some((numbers[0], numbers[1]));
-            }
-        }
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        if fields.len() == 7 && line.split_whitespace().count() == 7 {
-            nodes.push([
-                fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6],
-            ]);
-        }
-    }
-    let (fleet, capacity) = vehicles_and_capacity
-        .ok_or_else(|| FormatError("solomon: no VEHICLE NUMBER/CAPACITY line".into()))?;
-    if nodes.len() < 2 {
-        return Err(FormatError("solomon: no customers".into()));
-    }
-    let size = nodes.len();
-    let values: Vec<i64> = nodes
-        .iter()
-        .flat_map(|a| {
-            nodes.iter().map(move |b| {
-                (((a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt() * scale).round() as i64
-            })
-        })
-        .collect();
-    let matrix = Matrix { size, values };
-    let depot = nodes[0];
-    let scaled = |v: f64| (v * scale).round() as i64;
-    let jobs = nodes[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, n)| Job {
-            id: n[0] as u64,
-            location: i + 1,
-            service: scaled(n[6]),
-            delivery: vec![n[3] as i64],
-            pickup: vec![0],
-            skills: Vec::new(),
-            priority: 0,
-            time_windows: vec![TimeWindow {
-                start: scaled(n[4]),
-                end: scaled(n[5]),
-            }],
-        })
-        .collect();
-    let window = TimeWindow {
-        start: scaled(depot[4]),
-        end: scaled(depot[5]),
-    };
-    let fleet = usize::try_from(fleet.min(25)).unwrap_or(0);
-    Ok(depot_problem(jobs, fleet, 0, capacity, window, matrix))
-}
-
 #[derive(Serialize)]
 struct Step {
     #[serde(rename = "type")]
@@ -466,148 +391,6 @@ pub fn to_vroom_output(
         "unassigned": solution.unassigned.iter().map(|&j| json!({"id": problem.jobs[j].id, "type": "job"})).collect::<Vec<_>>(),
         "routes": routes,
     })
-}
-
-/// Reads a CVRPLIB file (EUC_2D, TSPLIB rounding): one depot, the fleet size from the `-kN`
-/// of the name.
-pub fn parse_cvrplib(text: &str) -> Result<Problem, FormatError> {
-    let mut name = String::new();
-    let mut capacity = None;
-    let mut coords: Vec<(usize, f64, f64)> = Vec::new();
-    let mut demands: HashMap<usize, i64> = HashMap::new();
-    let mut depot = None;
-    let mut section = "";
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some((key, value)) = line.split_once(':') {
-            match key.trim() {
-                "NAME" => name = value.trim().to_owned(),
-                "CAPACITY" => capacity = value.trim().parse::<i64>().ok(),
-                "EDGE_WEIGHT_TYPE" if value.trim() != "EUC_2D" => {
-                    return Err(FormatError(format!(
-                        "cvrplib: EDGE_WEIGHT_TYPE {} is not supported",
-                        value.trim()
-                    )));
-                }
-                _ => {}
-            }
-            continue;
-        }
-        if line.ends_with("_SECTION") || line == "EOF" {
-            section = line;
-            continue;
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        match section {
-            "NODE_COORD_SECTION" if fields.len() >= 3 => {
-                let parse = |s: &str| {
-                    s.parse::<f64>()
-                        .map_err(|_| FormatError(format!("cvrplib: bad coordinate line `{line}`")))
-                };
-                coords.push((
-                    parse(fields[0])? as usize,
-                    parse(fields[1])?,
-                    parse(fields[2])?,
-                ));
-            }
-            "DEMAND_SECTION" if fields.len() >= 2 => {
-                let node = fields[0]
-                    .parse()
-                    .map_err(|_| FormatError(format!("cvrplib: bad demand line `{line}`")))?;
-                let demand = fields[1]
-                    .parse()
-                    .map_err(|_| FormatError(format!("cvrplib: bad demand line `{line}`")))?;
-                demands.insert(node, demand);
-            }
-            "DEPOT_SECTION" => {
-                if let Ok(node) = fields[0].parse::<i64>()
-                    && node > 0
-                    && depot.is_none()
-                {
-                    depot = usize::try_from(node).ok();
-                }
-            }
-            _ => {}
-        }
-    }
-    let capacity = capacity.ok_or_else(|| FormatError("cvrplib: CAPACITY is missing".into()))?;
-    let depot = depot.ok_or_else(|| FormatError("cvrplib: DEPOT_SECTION is missing".into()))?;
-    let fleet: usize = name
-        .rsplit("-k")
-        .next()
-        .and_then(|k| k.parse().ok())
-        .ok_or_else(|| FormatError("cvrplib: the NAME must end in -kN (the fleet size)".into()))?;
-    coords.sort_by_key(|c| c.0);
-    let size = coords.len();
-    let values: Vec<i64> = coords
-        .iter()
-        .flat_map(|a| {
-            coords
-                .iter()
-                .map(move |b| ((a.1 - b.1).powi(2) + (a.2 - b.2).powi(2)).sqrt().round() as i64)
-        })
-        .collect();
-    let matrix = Matrix { size, values };
-    let depot_index = coords
-        .iter()
-        .position(|c| c.0 == depot)
-        .ok_or_else(|| FormatError("cvrplib: the depot has no coordinates".into()))?;
-    let jobs = coords
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != depot_index)
-        .map(|(i, c)| Job {
-            id: c.0 as u64,
-            location: i,
-            service: 0,
-            delivery: vec![demands.get(&c.0).copied().unwrap_or(0)],
-            pickup: vec![0],
-            skills: Vec::new(),
-            priority: 0,
-            time_windows: Vec::new(),
-        })
-        .collect();
-    Ok(depot_problem(
-        jobs,
-        fleet,
-        depot_index,
-        capacity,
-        TimeWindow::ALWAYS,
-        matrix,
-    ))
-}
-
-/// The benchmark families' shape: one depot, identical vehicles, one capacity dimension, and
-/// one matrix for time, distance and cost.
-fn depot_problem(
-    jobs: Vec<Job>,
-    fleet: usize,
-    depot: usize,
-    capacity: i64,
-    window: TimeWindow,
-    matrix: Matrix,
-) -> Problem {
-    let vehicles = (0..fleet)
-        .map(|v| Vehicle {
-            id: v as u64,
-            start: Some(depot),
-            end: Some(depot),
-            capacity: vec![capacity],
-            skills: Vec::new(),
-            time_window: window.clone(),
-            max_tasks: None,
-            max_travel_time: None,
-            max_distance: None,
-            speed_percent: 100,
-        })
-        .collect();
-    Problem {
-        jobs,
-        vehicles,
-        durations: matrix.clone(),
-        distances: matrix.clone(),
-        costs: matrix,
-        dimensions: 1,
-    }
 }
 
 /// Writes `problem` as a VROOM input with one `car` profile of matrices (costs as given), so
