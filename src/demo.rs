@@ -5,11 +5,11 @@
 
 use chrono::Days;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::db;
 use crate::domain::account::{Role, User, UserStatus};
 use crate::domain::area::{Area, Location, OpeningHours, Storage};
+use crate::domain::ids::AreaId;
 use crate::error::AppError;
 use crate::services::Services;
 use crate::services::accounts::{Caller, NewAccount};
@@ -58,7 +58,7 @@ const NEIGHBOURHOOD_HALF_SIDE: f64 = 0.02;
 /// What the run found or made, for the printout.
 #[derive(Debug, Clone)]
 pub struct DemoSummary {
-    pub area_id: Uuid,
+    pub area_id: AreaId,
     pub delivery_date: String,
     pub hubs: usize,
     pub residents: usize,
@@ -85,7 +85,7 @@ async fn account(
     email: &str,
     password: &str,
     role: Role,
-    area: Option<Uuid>,
+    area: Option<AreaId>,
     name: &str,
 ) -> Result<User, AppError> {
     let email_owned = email.to_owned();

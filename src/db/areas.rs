@@ -2,16 +2,18 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{areas, hub_keepers, hubs};
+use super::text::Spelled;
+use crate::domain::ids::{AreaId, HubId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = areas)]
 pub struct AreaRow {
-    pub id: String,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub id: AreaId,
     pub name: String,
     pub time_zone: String,
     pub cutoff_time: String,
@@ -24,7 +26,10 @@ pub struct AreaRow {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AreaRow) -> Result<(), AppError> {
-    match diesel::insert_into(areas::table).values(row).execute(conn) {
+    match diesel::insert_into(areas::table)
+        .values(row.clone())
+        .execute(conn)
+    {
         Ok(_) => Ok(()),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -34,7 +39,7 @@ pub fn insert(conn: &mut DbConnection, row: &AreaRow) -> Result<(), AppError> {
     }
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<AreaRow>, AppError> {
+pub fn find(conn: &mut DbConnection, id: AreaId) -> Result<Option<AreaRow>, AppError> {
     Ok(areas::table
         .find(id.to_string())
         .select(AreaRow::as_select())
@@ -60,8 +65,10 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<AreaRow>, AppError> {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = hubs)]
 pub struct HubRow {
-    pub id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<HubId>, serialize_as = String)]
+    pub id: HubId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub name: String,
     pub kind: String,
     pub lat: f64,
@@ -74,11 +81,13 @@ pub struct HubRow {
 }
 
 pub fn insert_hub(conn: &mut DbConnection, row: &HubRow) -> Result<(), AppError> {
-    diesel::insert_into(hubs::table).values(row).execute(conn)?;
+    diesel::insert_into(hubs::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
-pub fn find_hub(conn: &mut DbConnection, id: Uuid) -> Result<Option<HubRow>, AppError> {
+pub fn find_hub(conn: &mut DbConnection, id: HubId) -> Result<Option<HubRow>, AppError> {
     Ok(hubs::table
         .find(id.to_string())
         .select(HubRow::as_select())
@@ -86,7 +95,7 @@ pub fn find_hub(conn: &mut DbConnection, id: Uuid) -> Result<Option<HubRow>, App
         .optional()?)
 }
 
-pub fn hubs_of(conn: &mut DbConnection, area_id: Uuid) -> Result<Vec<HubRow>, AppError> {
+pub fn hubs_of(conn: &mut DbConnection, area_id: AreaId) -> Result<Vec<HubRow>, AppError> {
     Ok(hubs::table
         .filter(hubs::area_id.eq(area_id.to_string()))
         .select(HubRow::as_select())
@@ -99,7 +108,7 @@ impl AreaRow {
         use crate::domain::area::{Area, CutoffRule, Location, parse_time_zone};
         let corrupt = |what: &str| AppError::internal(format!("areas row {}: bad {what}", self.id));
         Ok(Area {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            id: self.id,
             name: self.name.clone(),
             time_zone: parse_time_zone(&self.time_zone).map_err(|_| corrupt("time_zone"))?,
             cutoff: CutoffRule::parse(&self.cutoff_time, i64::from(self.cutoff_days_before))
@@ -117,8 +126,8 @@ impl AreaRow {
 /// Links a hub keeper to a hub; linking twice is a no-op.
 pub fn add_keeper(
     conn: &mut DbConnection,
-    hub: Uuid,
-    user: Uuid,
+    hub: HubId,
+    user: UserId,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let exists: i64 = hub_keepers::table
@@ -138,10 +147,13 @@ pub fn add_keeper(
     Ok(())
 }
 
-pub fn keepers_of(conn: &mut DbConnection, hub: &str) -> Result<Vec<String>, AppError> {
+pub fn keepers_of(conn: &mut DbConnection, hub: HubId) -> Result<Vec<UserId>, AppError> {
     Ok(hub_keepers::table
         .filter(hub_keepers::hub_id.eq(hub))
         .select(hub_keepers::user_id)
         .order(hub_keepers::user_id.asc())
-        .load(conn)?)
+        .load::<Spelled<UserId>>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
 }

@@ -1,8 +1,8 @@
 //! The audit trail: one row per write, in the write's own transaction.
 
+use crate::domain::ids::AreaId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::audit_log;
@@ -39,7 +39,7 @@ pub struct AuditFilter {
 /// A page of `area`'s audit rows, newest first, after `before` (at, id).
 pub fn list(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     filter: &AuditFilter,
     before: Option<(NaiveDateTime, String)>,
     limit: i64,

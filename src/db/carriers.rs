@@ -2,19 +2,21 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{post_trips, volunteer_profiles};
+use super::text::Spelled;
+use crate::domain::ids::{AreaId, PostTripId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = volunteer_profiles)]
 pub struct VolunteerProfileRow {
-    pub user_id: String,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub user_id: UserId,
     pub home_lat: f64,
     pub home_lon: f64,
-    #[diesel(deserialize_as = super::text::Spelled<crate::domain::carrier::Vehicle>, serialize_as = String)]
+    #[diesel(deserialize_as = Spelled<crate::domain::carrier::Vehicle>, serialize_as = String)]
     pub vehicle: crate::domain::carrier::Vehicle,
     pub capacity_litres: i32,
     pub cold_box: bool,
@@ -36,7 +38,7 @@ pub fn put_profile(conn: &mut DbConnection, row: &VolunteerProfileRow) -> Result
 
 pub fn find_profile(
     conn: &mut DbConnection,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Option<VolunteerProfileRow>, AppError> {
     Ok(volunteer_profiles::table
         .find(user.to_string())
@@ -48,8 +50,10 @@ pub fn find_profile(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = post_trips)]
 pub struct PostTripRow {
-    pub id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<PostTripId>, serialize_as = String)]
+    pub id: PostTripId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub name: String,
     pub origin_lat: f64,
     pub origin_lon: f64,
@@ -64,12 +68,12 @@ pub struct PostTripRow {
 
 pub fn insert_trip(conn: &mut DbConnection, row: &PostTripRow) -> Result<(), AppError> {
     diesel::insert_into(post_trips::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
 
-pub fn trips_of(conn: &mut DbConnection, area: Uuid) -> Result<Vec<PostTripRow>, AppError> {
+pub fn trips_of(conn: &mut DbConnection, area: AreaId) -> Result<Vec<PostTripRow>, AppError> {
     Ok(post_trips::table
         .filter(post_trips::area_id.eq(area.to_string()))
         .select(PostTripRow::as_select())
@@ -77,7 +81,7 @@ pub fn trips_of(conn: &mut DbConnection, area: Uuid) -> Result<Vec<PostTripRow>,
         .load(conn)?)
 }
 
-pub fn find_trip(conn: &mut DbConnection, id: Uuid) -> Result<Option<PostTripRow>, AppError> {
+pub fn find_trip(conn: &mut DbConnection, id: PostTripId) -> Result<Option<PostTripRow>, AppError> {
     Ok(post_trips::table
         .find(id.to_string())
         .select(PostTripRow::as_select())

@@ -2,20 +2,22 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::idempotency_keys;
+use super::text::Spelled;
 use crate::domain::idempotency::ClaimState;
+use crate::domain::ids::UserId;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
-    pub caller_id: String,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub caller_id: UserId,
     pub idempotency_key: String,
     pub body_hash: String,
-    #[diesel(deserialize_as = super::text::Spelled<ClaimState>, serialize_as = String)]
+    #[diesel(deserialize_as = Spelled<ClaimState>, serialize_as = String)]
     pub state: ClaimState,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
@@ -24,7 +26,7 @@ pub struct IdempotencyRow {
 
 pub fn find(
     conn: &mut DbConnection,
-    caller: Uuid,
+    caller: UserId,
     key: &str,
 ) -> Result<Option<IdempotencyRow>, AppError> {
     Ok(idempotency_keys::table
@@ -49,7 +51,7 @@ pub fn claim(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<bool, AppE
     }
 }
 
-pub fn release(conn: &mut DbConnection, caller: Uuid, key: &str) -> Result<(), AppError> {
+pub fn release(conn: &mut DbConnection, caller: UserId, key: &str) -> Result<(), AppError> {
     diesel::delete(idempotency_keys::table.find((caller.to_string(), key))).execute(conn)?;
     Ok(())
 }

@@ -5,24 +5,30 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::link_codes;
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{AreaId, ResidentId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = link_codes)]
 pub struct LinkCodeRow {
     pub code_hash: String,
-    pub resident_id: String,
-    pub area_id: String,
-    pub created_by: String,
+    #[diesel(deserialize_as = Spelled<ResidentId>, serialize_as = String)]
+    pub resident_id: ResidentId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
-    pub used_by: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<UserId>>, serialize_as = NullableText)]
+    pub used_by: Option<UserId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &LinkCodeRow) -> Result<(), AppError> {
     diesel::insert_into(link_codes::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -39,7 +45,7 @@ pub fn find(conn: &mut DbConnection, code_hash: &str) -> Result<Option<LinkCodeR
 pub fn use_once(
     conn: &mut DbConnection,
     code_hash: &str,
-    by: &str,
+    by: UserId,
     at: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let changed = diesel::update(

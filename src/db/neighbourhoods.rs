@@ -2,27 +2,31 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{neighbourhoods, residents};
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{AreaId, HubId, NeighbourhoodId, ResidentId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = neighbourhoods)]
 pub struct NeighbourhoodRow {
-    pub id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<NeighbourhoodId>, serialize_as = String)]
+    pub id: NeighbourhoodId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub name: String,
     pub boundary: String,
-    pub default_hub_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<HubId>>, serialize_as = NullableText)]
+    pub default_hub_id: Option<HubId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NeighbourhoodRow) -> Result<(), AppError> {
     diesel::insert_into(neighbourhoods::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -32,14 +36,17 @@ pub fn update(conn: &mut DbConnection, row: &NeighbourhoodRow) -> Result<(), App
         .set((
             neighbourhoods::name.eq(&row.name),
             neighbourhoods::boundary.eq(&row.boundary),
-            neighbourhoods::default_hub_id.eq(&row.default_hub_id),
+            neighbourhoods::default_hub_id.eq(row.default_hub_id.map(String::from)),
             neighbourhoods::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<NeighbourhoodRow>, AppError> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: NeighbourhoodId,
+) -> Result<Option<NeighbourhoodRow>, AppError> {
     Ok(neighbourhoods::table
         .find(id.to_string())
         .select(NeighbourhoodRow::as_select())
@@ -48,7 +55,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<NeighbourhoodRow
 }
 
 /// Every neighbourhood of `area`, oldest first (the order that breaks ties on shared edges).
-pub fn of_area(conn: &mut DbConnection, area: Uuid) -> Result<Vec<NeighbourhoodRow>, AppError> {
+pub fn of_area(conn: &mut DbConnection, area: AreaId) -> Result<Vec<NeighbourhoodRow>, AppError> {
     Ok(neighbourhoods::table
         .filter(neighbourhoods::area_id.eq(area.to_string()))
         .select(NeighbourhoodRow::as_select())
@@ -58,18 +65,23 @@ pub fn of_area(conn: &mut DbConnection, area: Uuid) -> Result<Vec<NeighbourhoodR
 
 /// A resident with a location, and the neighbourhood it is placed in now.
 pub struct LocatedResident {
-    pub id: String,
+    pub id: ResidentId,
     pub lon: f64,
     pub lat: f64,
-    pub neighbourhood_id: Option<String>,
+    pub neighbourhood_id: Option<NeighbourhoodId>,
 }
 
-type LocationColumns = (String, Option<f64>, Option<f64>, Option<String>);
+type LocationColumns = (
+    Spelled<ResidentId>,
+    Option<f64>,
+    Option<f64>,
+    Spelled<Option<NeighbourhoodId>>,
+);
 
 /// `area`'s residents that have a location.
 pub fn located_residents(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
 ) -> Result<Vec<LocatedResident>, AppError> {
     let rows: Vec<LocationColumns> = residents::table
         .filter(residents::area_id.eq(area.to_string()))
@@ -85,10 +97,10 @@ pub fn located_residents(
         .into_iter()
         .filter_map(|(id, lon, lat, neighbourhood_id)| {
             Some(LocatedResident {
-                id,
+                id: id.0,
                 lon: lon?,
                 lat: lat?,
-                neighbourhood_id,
+                neighbourhood_id: neighbourhood_id.0,
             })
         })
         .collect())
@@ -96,11 +108,11 @@ pub fn located_residents(
 
 pub fn set_resident_neighbourhood(
     conn: &mut DbConnection,
-    resident: &str,
-    neighbourhood: Option<String>,
+    resident: ResidentId,
+    neighbourhood: Option<NeighbourhoodId>,
 ) -> Result<(), AppError> {
     diesel::update(residents::table.find(resident))
-        .set(residents::neighbourhood_id.eq(neighbourhood))
+        .set(residents::neighbourhood_id.eq(neighbourhood.map(String::from)))
         .execute(conn)?;
     Ok(())
 }
@@ -108,7 +120,7 @@ pub fn set_resident_neighbourhood(
 /// Serialises writers of `area`'s neighbourhoods, so that two concurrent saves cannot both pass
 /// the overlap check. PostgreSQL locks the area's row; on SQLite, `BEGIN IMMEDIATE` and the
 /// process's writer queue already let one writer in at a time.
-pub fn lock_area(conn: &mut DbConnection, area: Uuid) -> Result<(), AppError> {
+pub fn lock_area(conn: &mut DbConnection, area: AreaId) -> Result<(), AppError> {
     match conn {
         #[cfg(feature = "postgres")]
         DbConnection::Postgres(c) => {

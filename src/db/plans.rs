@@ -3,7 +3,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::carriers::VolunteerProfileRow;
@@ -12,8 +11,9 @@ use super::schema::{
     grocery_requests, placements, planning_jobs, plans, request_items, residents, run_stops, runs,
     users, volunteer_profiles,
 };
-use super::text::Spelled;
+use super::text::{NullableText, Spelled};
 use crate::domain::account::{Role, UserStatus};
+use crate::domain::ids::{AreaId, CarrierId, HubId, PlanId, RequestId, RunId, UserId};
 use crate::domain::plan::{PlanStatus, PlanningJobState};
 use crate::domain::request::RequestStatus;
 use crate::domain::run::{CarrierKind, RunStatus};
@@ -23,8 +23,10 @@ use crate::error::AppError;
 #[diesel(table_name = plans)]
 #[diesel(treat_none_as_null = true)]
 pub struct PlanRow {
-    pub id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<PlanId>, serialize_as = String)]
+    pub id: PlanId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub delivery_date: String,
     #[diesel(deserialize_as = Spelled<PlanStatus>, serialize_as = String)]
     pub status: PlanStatus,
@@ -34,7 +36,8 @@ pub struct PlanRow {
     pub unassigned: String,
     pub impact: String,
     pub warnings: String,
-    pub created_by: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<UserId>>, serialize_as = NullableText)]
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -42,15 +45,20 @@ pub struct PlanRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = runs)]
 pub struct RunRow {
-    pub id: String,
-    pub plan_id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<RunId>, serialize_as = String)]
+    pub id: RunId,
+    #[diesel(deserialize_as = Spelled<PlanId>, serialize_as = String)]
+    pub plan_id: PlanId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub delivery_date: String,
     #[diesel(deserialize_as = Spelled<CarrierKind>, serialize_as = String)]
     pub carrier_kind: CarrierKind,
-    pub carrier_id: String,
+    #[diesel(deserialize_as = Spelled<CarrierId>, serialize_as = String)]
+    pub carrier_id: CarrierId,
     pub carrier_name: String,
-    pub hub_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<HubId>>, serialize_as = NullableText)]
+    pub hub_id: Option<HubId>,
     #[diesel(deserialize_as = Spelled<RunStatus>, serialize_as = String)]
     pub status: RunStatus,
     pub distance_m: i64,
@@ -64,11 +72,14 @@ pub struct RunRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = run_stops)]
 pub struct StopRow {
-    pub run_id: String,
+    #[diesel(deserialize_as = Spelled<RunId>, serialize_as = String)]
+    pub run_id: RunId,
     pub seq: i32,
     pub kind: String,
-    pub request_id: Option<String>,
-    pub hub_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<RequestId>>, serialize_as = NullableText)]
+    pub request_id: Option<RequestId>,
+    #[diesel(deserialize_as = Spelled<Option<HubId>>, serialize_as = NullableText)]
+    pub hub_id: Option<HubId>,
     pub arrival: NaiveDateTime,
     pub lat: f64,
     pub lon: f64,
@@ -77,16 +88,20 @@ pub struct StopRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = placements)]
 pub struct PlacementRow {
-    pub request_id: String,
-    pub plan_id: String,
-    pub run_id: String,
+    #[diesel(deserialize_as = Spelled<RequestId>, serialize_as = String)]
+    pub request_id: RequestId,
+    #[diesel(deserialize_as = Spelled<PlanId>, serialize_as = String)]
+    pub plan_id: PlanId,
+    #[diesel(deserialize_as = Spelled<RunId>, serialize_as = String)]
+    pub run_id: RunId,
     pub stop_seq: i32,
-    pub hub_id: String,
+    #[diesel(deserialize_as = Spelled<HubId>, serialize_as = String)]
+    pub hub_id: HubId,
     pub window_start: NaiveDateTime,
     pub window_end: NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<PlanRow>, AppError> {
+pub fn find(conn: &mut DbConnection, id: PlanId) -> Result<Option<PlanRow>, AppError> {
     Ok(plans::table
         .find(id.to_string())
         .select(PlanRow::as_select())
@@ -96,7 +111,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<PlanRow>, AppErr
 
 pub fn find_for_date(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
 ) -> Result<Option<PlanRow>, AppError> {
     Ok(plans::table
@@ -130,7 +145,7 @@ pub fn update_if_version(
     Ok(changed == 1)
 }
 
-pub fn runs_of(conn: &mut DbConnection, plan: &str) -> Result<Vec<RunRow>, AppError> {
+pub fn runs_of(conn: &mut DbConnection, plan: PlanId) -> Result<Vec<RunRow>, AppError> {
     Ok(runs::table
         .filter(runs::plan_id.eq(plan))
         .select(RunRow::as_select())
@@ -138,7 +153,7 @@ pub fn runs_of(conn: &mut DbConnection, plan: &str) -> Result<Vec<RunRow>, AppEr
         .load(conn)?)
 }
 
-pub fn find_run(conn: &mut DbConnection, id: Uuid) -> Result<Option<RunRow>, AppError> {
+pub fn find_run(conn: &mut DbConnection, id: RunId) -> Result<Option<RunRow>, AppError> {
     Ok(runs::table
         .find(id.to_string())
         .select(RunRow::as_select())
@@ -149,7 +164,7 @@ pub fn find_run(conn: &mut DbConnection, id: Uuid) -> Result<Option<RunRow>, App
 /// Moves a run from `from` to `to`; false when it was not in `from`.
 pub fn set_run_status(
     conn: &mut DbConnection,
-    id: &str,
+    id: RunId,
     from: RunStatus,
     to: RunStatus,
 ) -> Result<bool, AppError> {
@@ -159,7 +174,7 @@ pub fn set_run_status(
     Ok(changed == 1)
 }
 
-pub fn stops_of(conn: &mut DbConnection, run: &str) -> Result<Vec<StopRow>, AppError> {
+pub fn stops_of(conn: &mut DbConnection, run: RunId) -> Result<Vec<StopRow>, AppError> {
     Ok(run_stops::table
         .filter(run_stops::run_id.eq(run))
         .select(StopRow::as_select())
@@ -170,19 +185,19 @@ pub fn stops_of(conn: &mut DbConnection, run: &str) -> Result<Vec<StopRow>, AppE
 /// The stops of several runs in one query per few hundred runs (a plan's or a page's), by run.
 pub fn stops_of_runs(
     conn: &mut DbConnection,
-    runs: &[String],
-) -> Result<std::collections::HashMap<String, Vec<StopRow>>, AppError> {
-    let mut by_run: std::collections::HashMap<String, Vec<StopRow>> =
+    runs: &[RunId],
+) -> Result<std::collections::HashMap<RunId, Vec<StopRow>>, AppError> {
+    let mut by_run: std::collections::HashMap<RunId, Vec<StopRow>> =
         std::collections::HashMap::new();
     // Well under SQLite's limit on bound parameters.
     for ids in runs.chunks(500) {
         let stops: Vec<StopRow> = run_stops::table
-            .filter(run_stops::run_id.eq_any(ids))
+            .filter(run_stops::run_id.eq_any(super::text::texts(ids)))
             .select(StopRow::as_select())
             .order((run_stops::run_id.asc(), run_stops::seq.asc()))
             .load(conn)?;
         for stop in stops {
-            by_run.entry(stop.run_id.clone()).or_default().push(stop);
+            by_run.entry(stop.run_id).or_default().push(stop);
         }
     }
     Ok(by_run)
@@ -194,7 +209,7 @@ pub fn stops_of_runs(
 /// waits and then finds no run to accept.
 pub fn delete_run_if(
     conn: &mut DbConnection,
-    id: &str,
+    id: RunId,
     status: RunStatus,
 ) -> Result<bool, AppError> {
     let held = diesel::update(
@@ -224,7 +239,7 @@ pub fn insert_run(
         .execute(conn)?;
     for stop in stops {
         diesel::insert_into(run_stops::table)
-            .values(stop)
+            .values(stop.clone())
             .execute(conn)?;
     }
     Ok(())
@@ -233,19 +248,19 @@ pub fn insert_run(
 pub fn insert_placement(conn: &mut DbConnection, row: &PlacementRow) -> Result<(), AppError> {
     diesel::delete(placements::table.find(&row.request_id)).execute(conn)?;
     diesel::insert_into(placements::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
 
-pub fn delete_placement(conn: &mut DbConnection, request: &str) -> Result<(), AppError> {
+pub fn delete_placement(conn: &mut DbConnection, request: RequestId) -> Result<(), AppError> {
     diesel::delete(placements::table.find(request)).execute(conn)?;
     Ok(())
 }
 
 pub fn placement_of(
     conn: &mut DbConnection,
-    request: &str,
+    request: RequestId,
 ) -> Result<Option<PlacementRow>, AppError> {
     Ok(placements::table
         .find(request)
@@ -257,13 +272,13 @@ pub fn placement_of(
 /// The placements of several requests (those not placed have none).
 pub fn placements_of(
     conn: &mut DbConnection,
-    requests: &[String],
+    requests: &[RequestId],
 ) -> Result<Vec<PlacementRow>, AppError> {
     let mut found = Vec::new();
     for ids in requests.chunks(500) {
         found.extend(
             placements::table
-                .filter(placements::request_id.eq_any(ids))
+                .filter(placements::request_id.eq_any(super::text::texts(ids)))
                 .select(PlacementRow::as_select())
                 .load(conn)?,
         );
@@ -272,12 +287,12 @@ pub fn placements_of(
 }
 
 /// Several runs by id.
-pub fn runs_by_id(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<RunRow>, AppError> {
+pub fn runs_by_id(conn: &mut DbConnection, ids: &[RunId]) -> Result<Vec<RunRow>, AppError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
         found.extend(
             runs::table
-                .filter(runs::id.eq_any(chunk))
+                .filter(runs::id.eq_any(super::text::texts(chunk)))
                 .select(RunRow::as_select())
                 .load(conn)?,
         );
@@ -286,19 +301,22 @@ pub fn runs_by_id(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<RunRow>
 }
 
 /// Requests on a run (through their placements).
-pub fn requests_on_run(conn: &mut DbConnection, run: &str) -> Result<Vec<String>, AppError> {
+pub fn requests_on_run(conn: &mut DbConnection, run: RunId) -> Result<Vec<RequestId>, AppError> {
     Ok(placements::table
         .filter(placements::run_id.eq(run))
         .select(placements::request_id)
-        .load(conn)?)
+        .load::<Spelled<RequestId>>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
 }
 
 /// Who may see which runs in a list.
 #[derive(Debug, Clone)]
 pub enum RunScope {
     /// A volunteer's or carrier's own runs, offered or accepted.
-    Carrier(Uuid),
-    Area(Uuid),
+    Carrier(CarrierId),
+    Area(AreaId),
     All,
 }
 
@@ -341,7 +359,7 @@ pub type RequestAt = (RequestRow, Option<f64>, Option<f64>);
 /// The requests of a delivery date in the given statuses, with their resident's location.
 pub fn requests_to_plan(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
     statuses: &[RequestStatus],
 ) -> Result<Vec<RequestAt>, AppError> {
@@ -362,7 +380,7 @@ pub fn requests_to_plan(
 /// The items of every request of a delivery date.
 pub fn items_of_date(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
 ) -> Result<Vec<ItemRow>, AppError> {
     Ok(request_items::table
@@ -380,7 +398,7 @@ pub fn items_of_date(
 /// Active volunteers and carriers of an area with a profile: (profile, display name, role).
 pub fn carriers_of(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
 ) -> Result<Vec<(VolunteerProfileRow, String, String)>, AppError> {
     Ok(volunteer_profiles::table
         .inner_join(users::table)
@@ -399,14 +417,16 @@ pub fn carriers_of(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = planning_jobs)]
 pub struct PlanningJobRow {
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub delivery_date: String,
     #[diesel(deserialize_as = Spelled<PlanningJobState>, serialize_as = String)]
     pub state: PlanningJobState,
     pub owner: String,
     pub lease_until: NaiveDateTime,
     pub attempts: i32,
-    pub plan_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<PlanId>>, serialize_as = NullableText)]
+    pub plan_id: Option<PlanId>,
     pub outcome: Option<String>,
     pub updated_at: NaiveDateTime,
 }
@@ -416,14 +436,14 @@ pub struct PlanningJobRow {
 /// call it outside a transaction.
 pub fn claim_job(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
     owner: &str,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let row = PlanningJobRow {
-        area_id: area.to_string(),
+        area_id: area,
         delivery_date: date.to_owned(),
         state: PlanningJobState::Running,
         owner: owner.to_owned(),
@@ -473,7 +493,7 @@ pub struct JobEnd {
 /// Records how the job ended, if `owner` still holds it.
 pub fn finish_job(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
     owner: &str,
     end: &JobEnd,
@@ -497,7 +517,7 @@ pub fn finish_job(
 
 pub fn find_job(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     date: &str,
 ) -> Result<Option<PlanningJobRow>, AppError> {
     Ok(planning_jobs::table

@@ -3,29 +3,34 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::refresh_tokens;
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: String,
-    pub family_id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = Spelled<RefreshTokenId>, serialize_as = String)]
+    pub id: RefreshTokenId,
+    #[diesel(deserialize_as = Spelled<TokenFamilyId>, serialize_as = String)]
+    pub family_id: TokenFamilyId,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub user_id: UserId,
     pub token_hash: String,
     pub issued_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub rotated_at: Option<NaiveDateTime>,
-    pub successor_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<RefreshTokenId>>, serialize_as = NullableText)]
+    pub successor_id: Option<RefreshTokenId>,
     pub revoked_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &RefreshTokenRow) -> Result<(), AppError> {
     diesel::insert_into(refresh_tokens::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -41,7 +46,10 @@ pub fn find_by_hash(
         .optional()?)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<RefreshTokenRow>, AppError> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: RefreshTokenId,
+) -> Result<Option<RefreshTokenRow>, AppError> {
     Ok(refresh_tokens::table
         .find(id)
         .select(RefreshTokenRow::as_select())
@@ -53,8 +61,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<RefreshTokenRow>
 /// call won.
 pub fn mark_rotated(
     conn: &mut DbConnection,
-    id: &str,
-    successor_id: Uuid,
+    id: RefreshTokenId,
+    successor_id: RefreshTokenId,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let changed = diesel::update(
@@ -73,7 +81,7 @@ pub fn mark_rotated(
 
 pub fn revoke_family(
     conn: &mut DbConnection,
-    family_id: &str,
+    family_id: TokenFamilyId,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     diesel::update(
@@ -88,7 +96,7 @@ pub fn revoke_family(
 
 pub fn revoke_all_of_user(
     conn: &mut DbConnection,
-    user_id: Uuid,
+    user_id: UserId,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     diesel::update(

@@ -2,20 +2,23 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{grocery_requests, neighbourhoods, request_items, residents};
 use super::text::Spelled;
+use crate::domain::ids::{AreaId, HubId, ItemId, NeighbourhoodId, RequestId, ResidentId, UserId};
 use crate::domain::request::{Fulfilment, ItemOutcome, RequestStatus, Substitution, Temperature};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grocery_requests)]
 pub struct RequestRow {
-    pub id: String,
-    pub area_id: String,
-    pub resident_id: String,
+    #[diesel(deserialize_as = Spelled<RequestId>, serialize_as = String)]
+    pub id: RequestId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
+    #[diesel(deserialize_as = Spelled<ResidentId>, serialize_as = String)]
+    pub resident_id: ResidentId,
     pub delivery_date: String,
     #[diesel(deserialize_as = Spelled<Fulfilment>, serialize_as = String)]
     pub fulfilment: Fulfilment,
@@ -23,7 +26,8 @@ pub struct RequestRow {
     #[diesel(deserialize_as = Spelled<RequestStatus>, serialize_as = String)]
     pub status: RequestStatus,
     pub version: i32,
-    pub created_by: String,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -31,8 +35,10 @@ pub struct RequestRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = request_items)]
 pub struct ItemRow {
-    pub id: String,
-    pub request_id: String,
+    #[diesel(deserialize_as = Spelled<ItemId>, serialize_as = String)]
+    pub id: ItemId,
+    #[diesel(deserialize_as = Spelled<RequestId>, serialize_as = String)]
+    pub request_id: RequestId,
     pub position: i32,
     pub name: String,
     pub quantity: f64,
@@ -54,12 +60,12 @@ pub fn insert(
     diesel::insert_into(grocery_requests::table)
         .values(row.clone())
         .execute(conn)?;
-    replace_items(conn, &row.id, items)
+    replace_items(conn, row.id, items)
 }
 
 pub fn replace_items(
     conn: &mut DbConnection,
-    request_id: &str,
+    request_id: RequestId,
     items: &[ItemRow],
 ) -> Result<(), AppError> {
     diesel::delete(request_items::table.filter(request_items::request_id.eq(request_id)))
@@ -73,7 +79,7 @@ pub fn replace_items(
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<RequestRow>, AppError> {
+pub fn find(conn: &mut DbConnection, id: RequestId) -> Result<Option<RequestRow>, AppError> {
     Ok(grocery_requests::table
         .find(id.to_string())
         .select(RequestRow::as_select())
@@ -81,9 +87,12 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<RequestRow>, App
         .optional()?)
 }
 
-pub fn items_of(conn: &mut DbConnection, request_ids: &[String]) -> Result<Vec<ItemRow>, AppError> {
+pub fn items_of(
+    conn: &mut DbConnection,
+    request_ids: &[RequestId],
+) -> Result<Vec<ItemRow>, AppError> {
     Ok(request_items::table
-        .filter(request_items::request_id.eq_any(request_ids))
+        .filter(request_items::request_id.eq_any(super::text::texts(request_ids)))
         .select(ItemRow::as_select())
         .order((
             request_items::request_id.asc(),
@@ -118,14 +127,14 @@ pub fn update_if_version(
 /// Filters of the request list; `None` is "any".
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {
-    pub area_id: Option<Uuid>,
+    pub area_id: Option<AreaId>,
     /// Only requests of these residents (a family member's linked residents).
-    pub resident_ids: Option<Vec<String>>,
+    pub resident_ids: Option<Vec<ResidentId>>,
     pub delivery_date: Option<String>,
     pub status: Option<RequestStatus>,
-    pub neighbourhood_id: Option<Uuid>,
+    pub neighbourhood_id: Option<NeighbourhoodId>,
     /// Requests of residents whose neighbourhood's default hub this is.
-    pub hub_id: Option<Uuid>,
+    pub hub_id: Option<HubId>,
 }
 
 /// A page in (created_at, id) order after `after`.
@@ -143,7 +152,7 @@ pub fn list(
         query = query.filter(grocery_requests::area_id.eq(area.to_string()));
     }
     if let Some(ids) = &filter.resident_ids {
-        query = query.filter(grocery_requests::resident_id.eq_any(ids.clone()));
+        query = query.filter(grocery_requests::resident_id.eq_any(super::text::texts(ids)));
     }
     if let Some(date) = &filter.delivery_date {
         query = query.filter(grocery_requests::delivery_date.eq(date.clone()));

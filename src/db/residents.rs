@@ -2,27 +2,33 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::{guardian_links, residents};
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{AreaId, GuardianLinkId, NeighbourhoodId, ResidentId, UserId};
+use crate::domain::request::Fulfilment;
 use crate::domain::resident::{GuardianLinkStatus, LocationStatus};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = residents)]
 pub struct ResidentRow {
-    pub id: String,
-    pub area_id: String,
+    #[diesel(deserialize_as = Spelled<ResidentId>, serialize_as = String)]
+    pub id: ResidentId,
+    #[diesel(deserialize_as = Spelled<AreaId>, serialize_as = String)]
+    pub area_id: AreaId,
     pub name: String,
     pub phone: String,
     pub address: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    #[diesel(deserialize_as = super::text::Spelled<LocationStatus>, serialize_as = String)]
+    #[diesel(deserialize_as = Spelled<LocationStatus>, serialize_as = String)]
     pub location_status: LocationStatus,
-    pub neighbourhood_id: Option<String>,
-    pub fulfilment: String,
+    #[diesel(deserialize_as = Spelled<Option<NeighbourhoodId>>, serialize_as = NullableText)]
+    pub neighbourhood_id: Option<NeighbourhoodId>,
+    #[diesel(deserialize_as = Spelled<Fulfilment>, serialize_as = String)]
+    pub fulfilment: Fulfilment,
     pub care_notes: Option<String>,
     pub care_consent_given_by: Option<String>,
     pub care_consent_basis: Option<String>,
@@ -39,7 +45,7 @@ pub fn insert(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<ResidentRow>, AppError> {
+pub fn find(conn: &mut DbConnection, id: ResidentId) -> Result<Option<ResidentRow>, AppError> {
     Ok(residents::table
         .find(id.to_string())
         .select(ResidentRow::as_select())
@@ -50,7 +56,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<ResidentRow>, Ap
 /// A page of `area`'s residents in id order after `after`.
 pub fn of_area(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
     review: bool,
     after: Option<String>,
     limit: i64,
@@ -72,7 +78,7 @@ pub fn of_area(
 /// The residents `user` is an active guardian of, in id order after `after`.
 pub fn of_guardian(
     conn: &mut DbConnection,
-    user: Uuid,
+    user: UserId,
     after: Option<String>,
     limit: i64,
 ) -> Result<Vec<ResidentRow>, AppError> {
@@ -91,11 +97,14 @@ pub fn of_guardian(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = guardian_links)]
 pub struct GuardianLinkRow {
-    pub id: String,
-    pub resident_id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = Spelled<GuardianLinkId>, serialize_as = String)]
+    pub id: GuardianLinkId,
+    #[diesel(deserialize_as = Spelled<ResidentId>, serialize_as = String)]
+    pub resident_id: ResidentId,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub user_id: UserId,
     pub relation: String,
-    #[diesel(deserialize_as = super::text::Spelled<GuardianLinkStatus>, serialize_as = String)]
+    #[diesel(deserialize_as = Spelled<GuardianLinkStatus>, serialize_as = String)]
     pub status: GuardianLinkStatus,
     pub consent_given_by: Option<String>,
     pub consent_basis: Option<String>,
@@ -119,7 +128,11 @@ pub fn insert_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(),
 }
 
 /// Whether `user` is an active guardian of `resident`.
-pub fn is_guardian(conn: &mut DbConnection, resident: Uuid, user: Uuid) -> Result<bool, AppError> {
+pub fn is_guardian(
+    conn: &mut DbConnection,
+    resident: ResidentId,
+    user: UserId,
+) -> Result<bool, AppError> {
     let count: i64 = guardian_links::table
         .filter(guardian_links::resident_id.eq(resident.to_string()))
         .filter(guardian_links::user_id.eq(user.to_string()))
@@ -131,8 +144,8 @@ pub fn is_guardian(conn: &mut DbConnection, resident: Uuid, user: Uuid) -> Resul
 
 pub fn find_link(
     conn: &mut DbConnection,
-    resident: Uuid,
-    user: Uuid,
+    resident: ResidentId,
+    user: UserId,
 ) -> Result<Option<GuardianLinkRow>, AppError> {
     Ok(guardian_links::table
         .filter(guardian_links::resident_id.eq(resident.to_string()))
@@ -160,7 +173,7 @@ pub fn activate_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(
 /// Links family members asked for in `area`, waiting for a coordinator.
 pub fn requested_links(
     conn: &mut DbConnection,
-    area: Uuid,
+    area: AreaId,
 ) -> Result<Vec<GuardianLinkRow>, AppError> {
     Ok(guardian_links::table
         .inner_join(residents::table)
@@ -181,8 +194,8 @@ pub fn update(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError
             residents::lat.eq(row.lat),
             residents::lon.eq(row.lon),
             residents::location_status.eq(row.location_status.as_str()),
-            residents::neighbourhood_id.eq(&row.neighbourhood_id),
-            residents::fulfilment.eq(&row.fulfilment),
+            residents::neighbourhood_id.eq(row.neighbourhood_id.map(String::from)),
+            residents::fulfilment.eq(row.fulfilment.as_str()),
             residents::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;

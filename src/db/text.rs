@@ -1,32 +1,137 @@
-//! The one mapping of the domain's TEXT enums (`domain::text::TextEnum`) to TEXT columns:
-//! a row field of such a type reads through `Spelled` and writes as its spelling.
+//! The one mapping of the domain's TEXT values (the enums of `domain::text::TextEnum` and
+//! the ids of `domain::ids`) to TEXT columns: a row field of such a type reads through
+//! `Spelled` and writes as its spelling; a nullable one reads through `Spelled<Option<_>>`
+//! and writes through `NullableText`.
 //!
 //! ```ignore
 //! #[diesel(deserialize_as = Spelled<RunStatus>, serialize_as = String)]
 //! pub status: RunStatus,
+//! #[diesel(deserialize_as = Spelled<Option<HubId>>, serialize_as = NullableText)]
+//! pub default_hub_id: Option<HubId>,
 //! ```
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
-use diesel::sql_types::Text;
+use diesel::expression::AsExpression;
+use diesel::sql_types::{Nullable, Text};
 
+use crate::domain::ids::Id;
 use crate::domain::text::TextEnum;
 
-/// A TEXT column read as the enum it spells; an unknown spelling is a corrupt row.
+/// What can be read back from its TEXT spelling.
+pub trait FromText: Sized {
+    fn from_text(raw: &str) -> Result<Self, String>;
+}
+
+impl<T: TextEnum> FromText for T {
+    fn from_text(raw: &str) -> Result<Self, String> {
+        T::parse(raw).map_err(|_| format!("{raw:?} is not a {}", T::FIELD))
+    }
+}
+
+impl<K> FromText for Id<K> {
+    fn from_text(raw: &str) -> Result<Self, String> {
+        raw.parse().map_err(|_| format!("{raw:?} is not an id"))
+    }
+}
+
+/// A TEXT column read as the value it spells; an unknown spelling is a corrupt row.
 pub struct Spelled<T>(pub T);
 
 impl<T, DB> Queryable<Text, DB> for Spelled<T>
 where
-    T: TextEnum,
+    T: FromText,
     DB: Backend,
     String: FromSql<Text, DB>,
 {
     type Row = String;
 
     fn build(raw: String) -> deserialize::Result<Self> {
-        T::parse(&raw)
+        T::from_text(&raw).map(Spelled).map_err(Into::into)
+    }
+}
+
+impl<T, DB> Queryable<Nullable<Text>, DB> for Spelled<Option<T>>
+where
+    T: FromText,
+    DB: Backend,
+    Option<String>: FromSql<Nullable<Text>, DB>,
+{
+    type Row = Option<String>;
+
+    fn build(raw: Option<String>) -> deserialize::Result<Self> {
+        raw.map(|raw| T::from_text(&raw))
+            .transpose()
             .map(Spelled)
-            .map_err(|_| format!("{raw:?} is not a {}", T::FIELD).into())
+            .map_err(Into::into)
+    }
+}
+
+impl<T> From<Spelled<Option<T>>> for Option<T> {
+    fn from(spelled: Spelled<Option<T>>) -> Self {
+        spelled.0
+    }
+}
+
+/// A nullable TEXT value as written: `None` is NULL.
+pub struct NullableText(pub Option<String>);
+
+impl<T: Into<String>> From<Option<T>> for NullableText {
+    fn from(value: Option<T>) -> Self {
+        Self(value.map(Into::into))
+    }
+}
+
+impl AsExpression<Nullable<Text>> for NullableText {
+    type Expression = <Option<String> as AsExpression<Nullable<Text>>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Nullable<Text>>::as_expression(self.0)
+    }
+}
+
+impl<K> From<Spelled<Id<K>>> for Id<K> {
+    fn from(spelled: Spelled<Id<K>>) -> Self {
+        spelled.0
+    }
+}
+
+// An id in a query (`.find(id)`, `.eq(id)`, `.eq_any(ids)`) binds as its text.
+impl<K> AsExpression<Text> for Id<K> {
+    type Expression = <String as AsExpression<Text>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Text>::as_expression(self.to_string())
+    }
+}
+
+impl<K> AsExpression<Text> for &Id<K> {
+    type Expression = <String as AsExpression<Text>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Text>::as_expression(self.to_string())
+    }
+}
+
+impl<K> AsExpression<Nullable<Text>> for Id<K> {
+    type Expression = <String as AsExpression<Nullable<Text>>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Nullable<Text>>::as_expression(self.to_string())
+    }
+}
+
+impl<K> AsExpression<Nullable<Text>> for &Id<K> {
+    type Expression = <String as AsExpression<Nullable<Text>>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Nullable<Text>>::as_expression(self.to_string())
+    }
+}
+
+impl<K> From<Id<K>> for String {
+    fn from(id: Id<K>) -> Self {
+        id.to_string()
     }
 }
 
@@ -61,3 +166,8 @@ spelled!(
     crate::domain::carrier::Vehicle,
     crate::domain::idempotency::ClaimState,
 );
+
+/// Ids as the texts an `eq_any` binds (diesel binds a list only of types it knows).
+pub fn texts<K>(ids: &[Id<K>]) -> Vec<String> {
+    ids.iter().map(ToString::to_string).collect()
+}

@@ -2,17 +2,19 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::DbConnection;
 use super::schema::users;
+use super::text::{NullableText, Spelled};
 use crate::domain::account::{User, UserFilter};
+use crate::domain::ids::{AreaId, RefreshTokenId, UserId};
 use crate::error::AppError;
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    #[diesel(deserialize_as = Spelled<UserId>, serialize_as = String)]
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
@@ -23,13 +25,14 @@ pub struct UserRow {
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub area_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<AreaId>>, serialize_as = NullableText)]
+    pub area_id: Option<AreaId>,
 }
 
 impl UserRow {
     pub fn new(user: &User, password_hash: String) -> Self {
         UserRow {
-            id: user.id.to_string(),
+            id: user.id,
             email: user.email.clone(),
             password_hash,
             display_name: user.display_name.clone(),
@@ -40,14 +43,14 @@ impl UserRow {
             locked_until: None,
             created_at: user.created_at,
             updated_at: user.created_at,
-            area_id: user.area_id.map(|a| a.to_string()),
+            area_id: user.area_id,
         }
     }
 
     pub fn into_user(self) -> Result<(User, String), AppError> {
         let corrupt = |what: &str| AppError::internal(format!("users row {}: bad {what}", self.id));
         let user = User {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            id: self.id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             role: self.role.parse().map_err(|_| corrupt("role"))?,
@@ -56,19 +59,17 @@ impl UserRow {
             failed_logins: u32::try_from(self.failed_logins).unwrap_or(0),
             locked_until: self.locked_until,
             created_at: self.created_at,
-            area_id: self
-                .area_id
-                .as_deref()
-                .map(Uuid::parse_str)
-                .transpose()
-                .map_err(|_| corrupt("area_id"))?,
+            area_id: self.area_id,
         };
         Ok((user, self.password_hash))
     }
 }
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
-    match diesel::insert_into(users::table).values(row).execute(conn) {
+    match diesel::insert_into(users::table)
+        .values(row.clone())
+        .execute(conn)
+    {
         Ok(_) => Ok(()),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -78,7 +79,7 @@ pub fn insert(conn: &mut DbConnection, row: &UserRow) -> Result<(), AppError> {
     }
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<(User, String)>, AppError> {
+pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<(User, String)>, AppError> {
     users::table
         .find(id.to_string())
         .select(UserRow::as_select())
@@ -92,8 +93,8 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<(User, String)>,
 /// revoked): what every authenticated request needs, in one query.
 pub fn find_with_session(
     conn: &mut DbConnection,
-    id: Uuid,
-    session: Uuid,
+    id: UserId,
+    session: RefreshTokenId,
 ) -> Result<Option<(User, bool)>, AppError> {
     use super::schema::refresh_tokens;
     let found: Option<(UserRow, Option<String>, Option<NaiveDateTime>)> = users::table
@@ -133,7 +134,7 @@ pub fn find_by_email(
 
 pub fn set_status(
     conn: &mut DbConnection,
-    id: Uuid,
+    id: UserId,
     status: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -143,7 +144,7 @@ pub fn set_status(
     Ok(())
 }
 
-pub fn set_area(conn: &mut DbConnection, id: Uuid, area: Option<Uuid>) -> Result<(), AppError> {
+pub fn set_area(conn: &mut DbConnection, id: UserId, area: Option<AreaId>) -> Result<(), AppError> {
     diesel::update(users::table.find(id.to_string()))
         .set(users::area_id.eq(area.map(|a| a.to_string())))
         .execute(conn)?;
@@ -152,7 +153,7 @@ pub fn set_area(conn: &mut DbConnection, id: Uuid, area: Option<Uuid>) -> Result
 
 /// Counts one failed sign-in in the database itself (so that attempts racing each other all
 /// count) and returns the count now stored.
-pub fn count_login_failure(conn: &mut DbConnection, id: Uuid) -> Result<u32, AppError> {
+pub fn count_login_failure(conn: &mut DbConnection, id: UserId) -> Result<u32, AppError> {
     diesel::update(users::table.find(id.to_string()))
         .set(users::failed_logins.eq(users::failed_logins + 1))
         .execute(conn)?;
@@ -165,7 +166,7 @@ pub fn count_login_failure(conn: &mut DbConnection, id: Uuid) -> Result<u32, App
 
 pub fn set_login_failures(
     conn: &mut DbConnection,
-    id: Uuid,
+    id: UserId,
     failed_logins: u32,
     locked_until: Option<NaiveDateTime>,
 ) -> Result<(), AppError> {
@@ -182,7 +183,7 @@ pub fn set_login_failures(
 pub fn list(
     conn: &mut DbConnection,
     filter: &UserFilter,
-    after: Option<(NaiveDateTime, Uuid)>,
+    after: Option<(NaiveDateTime, UserId)>,
     limit: i64,
 ) -> Result<Vec<User>, AppError> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();

@@ -244,7 +244,7 @@ pub fn check_display_name(name: &str) -> Result<String, DomainError> {
 /// An account as the rest of Yui sees it; the password hash stays in the `db` layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: uuid::Uuid,
+    pub id: crate::domain::ids::UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -254,7 +254,7 @@ pub struct User {
     pub locked_until: Option<chrono::NaiveDateTime>,
     pub created_at: chrono::NaiveDateTime,
     /// The area a coordinator, volunteer, carrier or hub keeper works in.
-    pub area_id: Option<uuid::Uuid>,
+    pub area_id: Option<crate::domain::ids::AreaId>,
 }
 
 /// Which accounts a coordinator's list shows.

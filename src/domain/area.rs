@@ -179,7 +179,7 @@ mod tests {
 /// An area as the rest of Yui sees it.
 #[derive(Debug, Clone)]
 pub struct Area {
-    pub id: uuid::Uuid,
+    pub id: crate::domain::ids::AreaId,
     pub name: String,
     pub time_zone: Tz,
     pub cutoff: CutoffRule,

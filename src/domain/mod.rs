@@ -8,6 +8,7 @@ pub mod clock;
 pub mod error;
 pub mod geo;
 pub mod idempotency;
+pub mod ids;
 pub mod lifecycle;
 pub mod plan;
 pub mod request;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::db;
+use crate::domain::ids::{AreaId, PlanId};
 use crate::domain::plan::PlanningJobState;
 use crate::error::AppError;
 use crate::services::Services;
@@ -21,12 +22,12 @@ pub const LEASE: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Planned {
-        area: Uuid,
+        area: AreaId,
         date: NaiveDate,
-        plan: Uuid,
+        plan: PlanId,
     },
     Failed {
-        area: Uuid,
+        area: AreaId,
         date: NaiveDate,
     },
 }

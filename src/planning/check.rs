@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use uuid::Uuid;
+use crate::domain::ids::{HubId, PostTripId, RequestId};
 
 use super::day::{Day, DayPlan, PerClass, Request};
 use super::problem::{Problem, Solution};
@@ -169,8 +169,8 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Checked, Vec<Stri
 /// from its stops with `road`.
 pub fn check_day(day: &Day, plan: &DayPlan, road: &GreatCircle) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
-    let requests: HashMap<Uuid, &Request> = day.requests.iter().map(|r| (r.id, r)).collect();
-    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    let requests: HashMap<RequestId, &Request> = day.requests.iter().map(|r| (r.id, r)).collect();
+    let mut seen: HashMap<RequestId, usize> = HashMap::new();
     for id in plan
         .placements
         .iter()
@@ -209,8 +209,8 @@ pub fn check_day(day: &Day, plan: &DayPlan, road: &GreatCircle) -> Result<(), Ve
         }
     }
 
-    let mut per_trip: HashMap<Uuid, PerClass> = HashMap::new();
-    let mut per_hub: HashMap<Uuid, PerClass> = HashMap::new();
+    let mut per_trip: HashMap<PostTripId, PerClass> = HashMap::new();
+    let mut per_hub: HashMap<HubId, PerClass> = HashMap::new();
     for load in &plan.post_loads {
         let mut total = [0i64; 3];
         for id in &load.requests {
@@ -253,7 +253,7 @@ pub fn check_day(day: &Day, plan: &DayPlan, road: &GreatCircle) -> Result<(), Ve
         }
     }
 
-    let mut delivered: HashMap<Uuid, usize> = HashMap::new();
+    let mut delivered: HashMap<RequestId, usize> = HashMap::new();
     for run in &plan.runs {
         if run.carrier.kind == crate::domain::run::CarrierKind::PostTrip {
             continue;

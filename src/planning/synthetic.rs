@@ -2,8 +2,8 @@
 //! random mixed-fleet routing problems from three hubs. The same seed gives the same instance
 //! on every machine.
 
+use crate::domain::ids::Id;
 use geo::{LineString, MultiPolygon, Polygon};
-use uuid::Uuid;
 
 use super::day::{self, Carrier, CarrierKind, Day, PostTrip};
 use super::problem::{Job, Problem, TimeWindow, Vehicle};
@@ -79,10 +79,10 @@ fn at_km(x_km: f64, y_km: f64) -> Location {
     }
 }
 
-fn id(random: &mut Lcg) -> Uuid {
+fn id<K>(random: &mut Lcg) -> Id<K> {
     let high = (random.unit() * (1u64 << 52) as f64) as u128;
     let low = (random.unit() * (1u64 << 52) as f64) as u128;
-    uuid::Builder::from_random_bytes(((high << 64) | low).to_le_bytes()).into_uuid()
+    Id::from_uuid(uuid::Builder::from_random_bytes(((high << 64) | low).to_le_bytes()).into_uuid())
 }
 
 /// A prefecture's delivery day: hubs on a jittered grid, each with its grid cell as

@@ -2,7 +2,6 @@
 //! turns a verified token into a caller on every request.
 
 use chrono::NaiveDateTime;
-use uuid::Uuid;
 
 use std::net::IpAddr;
 
@@ -15,6 +14,7 @@ use super::unit_of_work;
 use crate::db::{self, Db};
 use crate::domain::account::{self, Email, Locale, Role, User, UserFilter, UserStatus};
 use crate::domain::clock::Clock;
+use crate::domain::ids::{AreaId, UserId};
 use crate::error::AppError;
 
 /// A new account, as given by the person or by staff. No `Debug`: it holds a password.
@@ -25,7 +25,7 @@ pub struct NewAccount {
     pub display_name: String,
     pub locale: String,
     pub role: String,
-    pub area_id: Option<Uuid>,
+    pub area_id: Option<AreaId>,
 }
 
 #[derive(Clone)]
@@ -79,7 +79,7 @@ impl Accounts {
         let display_name = account::check_display_name(&input.display_name)?;
         let locale: Locale = input.locale.parse()?;
         let user = User {
-            id: Uuid::new_v4(),
+            id: UserId::new(),
             email: email.as_str().to_owned(),
             display_name,
             role,
@@ -99,7 +99,7 @@ impl Accounts {
         Ok(user)
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<User, AppError> {
+    pub async fn get(&self, id: UserId) -> Result<User, AppError> {
         self.db
             .run("users.find", move |conn| db::users::find(conn, id))
             .await?
@@ -137,7 +137,7 @@ impl Accounts {
     }
 
     /// Approves a pending volunteer, who joins the approver's area if they have none yet.
-    pub async fn approve(&self, actor: &Caller, id: Uuid) -> Result<User, AppError> {
+    pub async fn approve(&self, actor: &Caller, id: UserId) -> Result<User, AppError> {
         let actor_area = actor.area_id;
         let audit = Audit::by(actor, actor_area);
         unit_of_work::write(&self.db, &self.clock, "users.approve", audit, move |uow| {
@@ -155,7 +155,7 @@ impl Accounts {
         .inspect(|user| tracing::info!(user_id = %user.id, "account approved"))
     }
 
-    pub async fn deactivate(&self, actor: &Caller, id: Uuid) -> Result<User, AppError> {
+    pub async fn deactivate(&self, actor: &Caller, id: UserId) -> Result<User, AppError> {
         if actor.user_id == id {
             return Err(AppError::conflict("conflict-deactivate-self"));
         }
@@ -180,7 +180,7 @@ impl Accounts {
     pub async fn list(
         &self,
         filter: UserFilter,
-        after: Option<(NaiveDateTime, Uuid)>,
+        after: Option<(NaiveDateTime, UserId)>,
         limit: i64,
     ) -> Result<Vec<User>, AppError> {
         self.db

@@ -5,19 +5,20 @@ use uuid::Uuid;
 
 use super::caller::Caller;
 use crate::db::{self, DbConnection};
+use crate::domain::ids::{AreaId, Id, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
 pub struct Audit {
-    actor: Option<Uuid>,
-    area: Option<Uuid>,
+    actor: Option<UserId>,
+    area: Option<AreaId>,
     request_id: Option<String>,
 }
 
 impl Audit {
     /// Build it on the request's task (before handing work to the blocking pool): the request
     /// id is read here.
-    pub fn by(caller: &Caller, area: Option<Uuid>) -> Self {
+    pub fn by(caller: &Caller, area: Option<AreaId>) -> Self {
         Audit {
             actor: Some(caller.user_id),
             area,
@@ -26,7 +27,7 @@ impl Audit {
     }
 
     /// An action with no signed-in actor (registration, the CLI).
-    pub fn anonymous(area: Option<Uuid>) -> Self {
+    pub fn anonymous(area: Option<AreaId>) -> Self {
         Audit {
             actor: None,
             area,
@@ -34,21 +35,21 @@ impl Audit {
         }
     }
 
-    pub fn in_area(mut self, area: Uuid) -> Self {
+    pub fn in_area(mut self, area: AreaId) -> Self {
         self.area = Some(area);
         self
     }
 
-    pub fn in_area_of(mut self, area: Option<Uuid>) -> Self {
+    pub fn in_area_of(mut self, area: Option<AreaId>) -> Self {
         self.area = area;
         self
     }
 
-    pub fn actor(&self) -> Option<Uuid> {
+    pub fn actor(&self) -> Option<UserId> {
         self.actor
     }
 
-    pub fn area(&self) -> Option<Uuid> {
+    pub fn area(&self) -> Option<AreaId> {
         self.area
     }
 
@@ -56,13 +57,13 @@ impl Audit {
         self.request_id.as_deref()
     }
 
-    pub fn record(
+    pub fn record<K>(
         &self,
         conn: &mut DbConnection,
         at: chrono::NaiveDateTime,
         action: &str,
         entity: &str,
-        entity_id: Uuid,
+        entity_id: Id<K>,
     ) -> Result<(), AppError> {
         db::audit::insert(
             conn,

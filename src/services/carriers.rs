@@ -3,7 +3,6 @@
 
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -12,6 +11,7 @@ use crate::db::{self, Db};
 use crate::domain::account::Role;
 use crate::domain::area::{Location, Storage, check_name};
 use crate::domain::clock::Clock;
+use crate::domain::ids::{AreaId, HubId, PostTripId, UserId};
 use crate::error::AppError;
 
 pub use crate::domain::carrier::Vehicle;
@@ -87,19 +87,19 @@ pub struct NewPostTrip {
     pub origin: Location,
     pub weekdays: Vec<u8>,
     pub departure: String,
-    pub hub_ids: Vec<Uuid>,
+    pub hub_ids: Vec<HubId>,
     pub spare_capacity: Storage,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PostTripView {
-    pub id: Uuid,
-    pub area_id: Uuid,
+    pub id: PostTripId,
+    pub area_id: AreaId,
     pub name: String,
     pub origin: Location,
     pub weekdays: Vec<u8>,
     pub departure: String,
-    pub hub_ids: Vec<Uuid>,
+    pub hub_ids: Vec<HubId>,
     pub spare_capacity: Storage,
 }
 
@@ -109,8 +109,8 @@ impl PostTripRow {
             |what: &str| AppError::internal(format!("post_trips row {}: bad {what}", self.id));
         let slots = |v: i32| u32::try_from(v).unwrap_or(0);
         Ok(PostTripView {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
-            area_id: Uuid::parse_str(&self.area_id).map_err(|_| corrupt("area"))?,
+            id: self.id,
+            area_id: self.area_id,
             name: self.name.clone(),
             origin: Location {
                 lat: self.origin_lat,
@@ -148,13 +148,13 @@ impl Carriers {
     pub async fn put_profile(
         &self,
         caller: &Caller,
-        user: Uuid,
+        user: UserId,
         mut profile: VolunteerProfile,
     ) -> Result<VolunteerProfile, AppError> {
         let now = self.clock.now_naive();
         profile.check()?;
         let row = VolunteerProfileRow {
-            user_id: user.to_string(),
+            user_id: user,
             home_lat: profile.home.lat,
             home_lon: profile.home.lon,
             vehicle: profile.vehicle,
@@ -191,7 +191,11 @@ impl Carriers {
             .await
     }
 
-    pub async fn profile(&self, caller: &Caller, user: Uuid) -> Result<VolunteerProfile, AppError> {
+    pub async fn profile(
+        &self,
+        caller: &Caller,
+        user: UserId,
+    ) -> Result<VolunteerProfile, AppError> {
         let caller = caller.clone();
         self.db
             .run("volunteers.profile", move |conn| {
@@ -242,8 +246,8 @@ impl Carriers {
             i32::try_from(v).map_err(|_| AppError::invalid("spare_capacity", "invalid-too-large"))
         };
         let row = PostTripRow {
-            id: Uuid::new_v4().to_string(),
-            area_id: area.to_string(),
+            id: PostTripId::new(),
+            area_id: area,
             name,
             origin_lat: origin.lat,
             origin_lon: origin.lon,
@@ -259,9 +263,7 @@ impl Carriers {
         self.db
             .transaction("post_trips.create", move |conn| {
                 for hub in &input.hub_ids {
-                    if db::areas::find_hub(conn, *hub)?
-                        .is_none_or(|h| h.area_id != area.to_string())
-                    {
+                    if db::areas::find_hub(conn, *hub)?.is_none_or(|h| h.area_id != area) {
                         return Err(AppError::invalid("hub_ids", "invalid-hub-other-area"));
                     }
                 }
@@ -273,7 +275,7 @@ impl Carriers {
             .await
     }
 
-    pub async fn trip(&self, caller: &Caller, id: Uuid) -> Result<PostTripView, AppError> {
+    pub async fn trip(&self, caller: &Caller, id: PostTripId) -> Result<PostTripView, AppError> {
         let caller = caller.clone();
         self.db
             .run("post_trips.find", move |conn| {

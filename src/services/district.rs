@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -13,6 +12,7 @@ use crate::domain::area::{
     OpeningHours, Storage,
 };
 use crate::domain::clock::Clock;
+use crate::domain::ids::{AreaId, HubId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +58,7 @@ impl NewArea {
 /// An area as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaView {
-    pub id: Uuid,
+    pub id: AreaId,
     pub name: String,
     pub time_zone: String,
     pub cutoff_time: String,
@@ -96,8 +96,8 @@ pub struct NewHub {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HubView {
-    pub id: Uuid,
-    pub area_id: Uuid,
+    pub id: HubId,
+    pub area_id: AreaId,
     pub name: String,
     pub kind: HubKind,
     pub location: Location,
@@ -105,7 +105,7 @@ pub struct HubView {
     pub opening_hours: Vec<OpeningHours>,
     /// The hub keepers' user ids (on single-hub reads).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub keeper_ids: Option<Vec<Uuid>>,
+    pub keeper_ids: Option<Vec<UserId>>,
 }
 
 impl HubRow {
@@ -113,8 +113,8 @@ impl HubRow {
         let corrupt = |what: &str| AppError::internal(format!("hubs row {}: bad {what}", self.id));
         let slots = |v: i32| u32::try_from(v).unwrap_or(0);
         Ok(HubView {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
-            area_id: Uuid::parse_str(&self.area_id).map_err(|_| corrupt("area_id"))?,
+            id: self.id,
+            area_id: self.area_id,
             name: self.name.clone(),
             kind: HubKind::parse(&self.kind).map_err(|_| corrupt("kind"))?,
             location: Location {
@@ -140,7 +140,7 @@ pub struct District {
 }
 
 /// The area `id`, or 404 when it does not exist or the caller does not work in it.
-pub fn area_for(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Area, AppError> {
+pub fn area_for(conn: &mut DbConnection, caller: &Caller, id: AreaId) -> Result<Area, AppError> {
     if !caller.works_in(id) {
         return Err(AppError::NotFound);
     }
@@ -172,7 +172,7 @@ impl District {
         let cutoff = CutoffRule::parse(&input.cutoff_time, input.cutoff_days_before)?;
         let depot = input.depot.map(|d| d.validate("depot")).transpose()?;
         Ok(AreaRow {
-            id: Uuid::new_v4().to_string(),
+            id: AreaId::new(),
             name,
             time_zone: zone.name().to_owned(),
             cutoff_time: cutoff.time.format("%H:%M").to_string(),
@@ -227,7 +227,7 @@ impl District {
             .await
     }
 
-    pub async fn area(&self, caller: &Caller, id: Uuid) -> Result<Area, AppError> {
+    pub async fn area(&self, caller: &Caller, id: AreaId) -> Result<Area, AppError> {
         let caller = caller.clone();
         self.db
             .run("areas.find", move |conn| area_for(conn, &caller, id))
@@ -259,8 +259,8 @@ impl District {
             i32::try_from(v).map_err(|_| AppError::invalid("storage", "invalid-too-large"))
         };
         let row = HubRow {
-            id: Uuid::new_v4().to_string(),
-            area_id: area_id.to_string(),
+            id: HubId::new(),
+            area_id,
             name,
             kind: kind.as_str().to_owned(),
             lat: location.lat,
@@ -283,7 +283,7 @@ impl District {
             .await
     }
 
-    pub async fn hub(&self, caller: &Caller, id: Uuid) -> Result<HubView, AppError> {
+    pub async fn hub(&self, caller: &Caller, id: HubId) -> Result<HubView, AppError> {
         let caller = caller.clone();
         self.db
             .run("hubs.find", move |conn| {
@@ -292,12 +292,7 @@ impl District {
                 if !caller.works_in(hub.area_id) {
                     return Err(AppError::NotFound);
                 }
-                hub.keeper_ids = Some(
-                    db::areas::keepers_of(conn, &row.id)?
-                        .iter()
-                        .map(|k| Uuid::parse_str(k).map_err(|e| AppError::internal(e.to_string())))
-                        .collect::<Result<_, _>>()?,
-                );
+                hub.keeper_ids = Some(db::areas::keepers_of(conn, row.id)?);
                 Ok(hub)
             })
             .await
@@ -308,8 +303,8 @@ impl District {
     pub async fn add_keeper(
         &self,
         caller: &Caller,
-        id: Uuid,
-        user: Uuid,
+        id: HubId,
+        user: UserId,
     ) -> Result<HubView, AppError> {
         let now = self.clock.now_naive();
         let audit = Audit::by(caller, caller.area_id);

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -12,6 +11,7 @@ use crate::db::{self, Db, DbConnection};
 use crate::domain::area::check_name;
 use crate::domain::clock::Clock;
 use crate::domain::geo::{NeighbourhoodIndex, overlaps, parse_boundary};
+use crate::domain::ids::{AreaId, HubId, NeighbourhoodId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -20,16 +20,16 @@ pub struct NeighbourhoodInput {
     pub name: String,
     /// GeoJSON `Polygon` or `MultiPolygon`, positions [lon, lat].
     pub boundary: Value,
-    pub default_hub_id: Option<Uuid>,
+    pub default_hub_id: Option<HubId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NeighbourhoodView {
-    pub id: Uuid,
-    pub area_id: Uuid,
+    pub id: NeighbourhoodId,
+    pub area_id: AreaId,
     pub name: String,
     pub boundary: Value,
-    pub default_hub_id: Option<Uuid>,
+    pub default_hub_id: Option<HubId>,
     /// How many residents changed neighbourhood because of this write.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub residents_relocated: Option<usize>,
@@ -40,16 +40,11 @@ impl NeighbourhoodRow {
         let corrupt =
             |what: &str| AppError::internal(format!("neighbourhoods row {}: bad {what}", self.id));
         Ok(NeighbourhoodView {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
-            area_id: Uuid::parse_str(&self.area_id).map_err(|_| corrupt("area"))?,
+            id: self.id,
+            area_id: self.area_id,
             name: self.name.clone(),
             boundary: serde_json::from_str(&self.boundary).map_err(|_| corrupt("boundary"))?,
-            default_hub_id: self
-                .default_hub_id
-                .as_deref()
-                .map(Uuid::parse_str)
-                .transpose()
-                .map_err(|_| corrupt("hub"))?,
+            default_hub_id: self.default_hub_id,
             residents_relocated: relocated,
         })
     }
@@ -58,8 +53,8 @@ impl NeighbourhoodRow {
 /// The index of `area`'s neighbourhoods, keyed by id.
 pub fn area_index(
     conn: &mut DbConnection,
-    area: Uuid,
-) -> Result<NeighbourhoodIndex<String>, AppError> {
+    area: AreaId,
+) -> Result<NeighbourhoodIndex<NeighbourhoodId>, AppError> {
     let rows = db::neighbourhoods::of_area(conn, area)?;
     let shapes = rows
         .into_iter()
@@ -73,13 +68,13 @@ pub fn area_index(
 }
 
 /// Places every located resident of `area` again; returns how many changed.
-pub fn relocate_residents(conn: &mut DbConnection, area: Uuid) -> Result<usize, AppError> {
+pub fn relocate_residents(conn: &mut DbConnection, area: AreaId) -> Result<usize, AppError> {
     let index = area_index(conn, area)?;
     let mut changed = 0;
     for resident in db::neighbourhoods::located_residents(conn, area)? {
         let placed = index.locate(resident.lon, resident.lat);
         if placed != resident.neighbourhood_id {
-            db::neighbourhoods::set_resident_neighbourhood(conn, &resident.id, placed)?;
+            db::neighbourhoods::set_resident_neighbourhood(conn, resident.id, placed)?;
             changed += 1;
         }
     }
@@ -101,7 +96,7 @@ impl Neighbourhoods {
     pub async fn save(
         &self,
         caller: &Caller,
-        id: Option<Uuid>,
+        id: Option<NeighbourhoodId>,
         input: NeighbourhoodInput,
     ) -> Result<NeighbourhoodView, AppError> {
         let now = self.clock.now_naive();
@@ -115,7 +110,7 @@ impl Neighbourhoods {
                 db::neighbourhoods::lock_area(conn, area)?;
                 if let Some(hub) = input.default_hub_id {
                     let hub = db::areas::find_hub(conn, hub)?;
-                    if hub.is_none_or(|h| h.area_id != area.to_string()) {
+                    if hub.is_none_or(|h| h.area_id != area) {
                         return Err(AppError::invalid(
                             "default_hub_id",
                             "invalid-hub-other-area",
@@ -125,7 +120,7 @@ impl Neighbourhoods {
                 let existing = match id {
                     Some(id) => {
                         let row = db::neighbourhoods::find(conn, id)?.ok_or(AppError::NotFound)?;
-                        if row.area_id != area.to_string() {
+                        if row.area_id != area {
                             return Err(AppError::NotFound);
                         }
                         Some(row)
@@ -139,19 +134,19 @@ impl Neighbourhoods {
                     let value: Value = serde_json::from_str(&other.boundary)
                         .map_err(|e| AppError::internal(e.to_string()))?;
                     if overlaps(&shape, &parse_boundary(&value)?) {
-                        let other = Uuid::parse_str(&other.id)
-                            .map_err(|e| AppError::internal(e.to_string()))?;
-                        return Err(AppError::Overlap { other });
+                        return Err(AppError::Overlap {
+                            other: other.id.uuid(),
+                        });
                     }
                 }
                 let row = NeighbourhoodRow {
                     id: existing
                         .as_ref()
-                        .map_or_else(|| Uuid::new_v4().to_string(), |e| e.id.clone()),
-                    area_id: area.to_string(),
+                        .map_or_else(NeighbourhoodId::new, |e| e.id),
+                    area_id: area,
                     name,
                     boundary,
-                    default_hub_id: input.default_hub_id.map(|h| h.to_string()),
+                    default_hub_id: input.default_hub_id,
                     created_at: existing.as_ref().map_or(now, |e| e.created_at),
                     updated_at: now,
                 };
@@ -178,7 +173,11 @@ impl Neighbourhoods {
             .await
     }
 
-    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<NeighbourhoodView, AppError> {
+    pub async fn get(
+        &self,
+        caller: &Caller,
+        id: NeighbourhoodId,
+    ) -> Result<NeighbourhoodView, AppError> {
         let caller = caller.clone();
         self.db
             .run("neighbourhoods.get", move |conn| {

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -20,6 +19,7 @@ use crate::domain::area::{Area, parse_date};
 use crate::domain::clock::Clock;
 use crate::domain::error::{Cutoff, Message};
 use crate::domain::idempotency::ClaimState;
+use crate::domain::ids::{AreaId, HubId, ItemId, RequestId, ResidentId, RunId, UserId};
 use crate::domain::plan::PlanStatus;
 use crate::domain::request::{
     self, Fulfilment, Item, ItemOutcome, RequestCommand, RequestFacts, RequestStatus, Substitution,
@@ -45,7 +45,7 @@ pub struct ItemInput {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
-    pub resident_id: Uuid,
+    pub resident_id: ResidentId,
     pub delivery_date: String,
     pub fulfilment: String,
     pub notes: Option<String>,
@@ -74,9 +74,9 @@ pub struct ItemView {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestView {
-    pub id: Uuid,
-    pub area_id: Uuid,
-    pub resident_id: Uuid,
+    pub id: RequestId,
+    pub area_id: AreaId,
+    pub resident_id: ResidentId,
     pub delivery_date: String,
     pub fulfilment: Fulfilment,
     pub notes: Option<String>,
@@ -94,7 +94,7 @@ pub struct RequestView {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlannedView {
-    pub hub_id: Uuid,
+    pub hub_id: HubId,
     /// The window the family is told (RFC 3339, UTC): around the door for a home delivery,
     /// the hub's shelf hours for a pickup.
     pub window_start: String,
@@ -136,13 +136,13 @@ fn checked_items(inputs: &[ItemInput]) -> Result<Vec<Item>, AppError> {
         .collect()
 }
 
-fn item_rows(request_id: &str, items: &[Item]) -> Vec<ItemRow> {
+fn item_rows(request_id: RequestId, items: &[Item]) -> Vec<ItemRow> {
     items
         .iter()
         .enumerate()
         .map(|(position, item)| ItemRow {
-            id: Uuid::new_v4().to_string(),
-            request_id: request_id.to_owned(),
+            id: ItemId::new(),
+            request_id,
             position: i32::try_from(position).unwrap_or(i32::MAX),
             name: item.name.clone(),
             quantity: item.quantity,
@@ -217,8 +217,7 @@ fn open_date(
     Ok(date)
 }
 
-fn area_of(conn: &mut DbConnection, id: &str) -> Result<Area, AppError> {
-    let id = Uuid::parse_str(id).map_err(|e| AppError::internal(e.to_string()))?;
+fn area_of(conn: &mut DbConnection, id: AreaId) -> Result<Area, AppError> {
     db::areas::find(conn, id)?
         .ok_or(AppError::NotFound)?
         .into_area()
@@ -240,28 +239,27 @@ fn view(conn: &mut DbConnection, row: &RequestRow, area: &Area) -> Result<Reques
 fn planned(
     conn: &mut DbConnection,
     rows: &[RequestRow],
-) -> Result<HashMap<String, PlannedView>, AppError> {
-    let ids: Vec<String> = rows
+) -> Result<HashMap<RequestId, PlannedView>, AppError> {
+    let ids: Vec<RequestId> = rows
         .iter()
         .filter(|r| r.status == RequestStatus::Planned)
-        .map(|r| r.id.clone())
+        .map(|r| r.id)
         .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let placements = db::plans::placements_of(conn, &ids)?;
-    let run_ids: Vec<String> = placements.iter().map(|p| p.run_id.clone()).collect();
-    let runs: HashMap<String, db::plans::RunRow> = db::plans::runs_by_id(conn, &run_ids)?
+    let run_ids: Vec<RunId> = placements.iter().map(|p| p.run_id).collect();
+    let runs: HashMap<RunId, db::plans::RunRow> = db::plans::runs_by_id(conn, &run_ids)?
         .into_iter()
-        .map(|r| (r.id.clone(), r))
+        .map(|r| (r.id, r))
         .collect();
     let as_time = |t: NaiveDateTime| wire_time(t.and_utc());
     placements
         .into_iter()
         .map(|placement| {
             let view = PlannedView {
-                hub_id: Uuid::parse_str(&placement.hub_id)
-                    .map_err(|e| AppError::internal(e.to_string()))?,
+                hub_id: placement.hub_id,
                 window_start: as_time(placement.window_start),
                 window_end: as_time(placement.window_end),
                 carrier_public_name: runs
@@ -280,9 +278,9 @@ fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<Reque
         |what: &str| AppError::internal(format!("grocery_requests row {}: bad {what}", row.id));
     let date = parse_date("delivery_date", &row.delivery_date).map_err(|_| corrupt("date"))?;
     Ok(RequestView {
-        id: Uuid::parse_str(&row.id).map_err(|_| corrupt("id"))?,
+        id: row.id,
         area_id: area.id,
-        resident_id: Uuid::parse_str(&row.resident_id).map_err(|_| corrupt("resident"))?,
+        resident_id: row.resident_id,
         delivery_date: row.delivery_date.clone(),
         fulfilment: row.fulfilment,
         notes: row.notes.clone(),
@@ -313,12 +311,10 @@ fn view_with(row: &RequestRow, items: Vec<ItemRow>, area: &Area) -> Result<Reque
 fn visible_request(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: Uuid,
+    id: RequestId,
 ) -> Result<RequestRow, AppError> {
     let row = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
-    let resident =
-        Uuid::parse_str(&row.resident_id).map_err(|e| AppError::internal(e.to_string()))?;
-    visible_resident(conn, caller, resident)?;
+    visible_resident(conn, caller, row.resident_id)?;
     Ok(row)
 }
 
@@ -350,7 +346,7 @@ fn checked_key(key: Option<String>) -> Result<String, AppError> {
 /// replayed; with another body the create is refused (422).
 fn replay(
     conn: &mut DbConnection,
-    caller: Uuid,
+    caller: UserId,
     key: &str,
     hash: &str,
 ) -> Result<Option<RequestView>, AppError> {
@@ -424,7 +420,7 @@ impl Requests {
                 let body =
                     serde_json::to_string(&view).map_err(|e| AppError::internal(e.to_string()))?;
                 let claim = IdempotencyRow {
-                    caller_id: caller_for_work.user_id.to_string(),
+                    caller_id: caller_for_work.user_id,
                     idempotency_key: work_key,
                     body_hash: work_hash,
                     state: ClaimState::Done,
@@ -475,24 +471,24 @@ impl Requests {
         now: DateTime<Utc>,
     ) -> Result<RequestView, AppError> {
         let resident = visible_resident(uow.conn, caller, input.resident_id)?;
-        let area = area_of(uow.conn, &resident.area_id)?;
+        let area = area_of(uow.conn, resident.area_id)?;
         let date = open_date(uow.conn, &area, &input.delivery_date, false, now)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let items = checked_items(&input.items)?;
         let row = RequestRow {
-            id: Uuid::new_v4().to_string(),
-            area_id: area.id.to_string(),
-            resident_id: resident.id.clone(),
+            id: RequestId::new(),
+            area_id: area.id,
+            resident_id: resident.id,
             delivery_date: date.format("%Y-%m-%d").to_string(),
             fulfilment,
             notes: check_notes(input.notes)?,
             status: RequestStatus::Submitted,
             version: 1,
-            created_by: caller.user_id.to_string(),
+            created_by: caller.user_id,
             created_at: uow.now(),
             updated_at: uow.now(),
         };
-        let items = item_rows(&row.id, &items);
+        let items = item_rows(row.id, &items);
         db::requests::insert(uow.conn, &row, &items)?;
         let view = view_with(&row, items, &area)?;
         uow.in_area(area.id);
@@ -500,12 +496,12 @@ impl Requests {
         Ok(view)
     }
 
-    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<RequestView, AppError> {
+    pub async fn get(&self, caller: &Caller, id: RequestId) -> Result<RequestView, AppError> {
         let caller = caller.clone();
         self.db
             .run("requests.get", move |conn| {
                 let row = visible_request(conn, &caller, id)?;
-                let area = area_of(conn, &row.area_id)?;
+                let area = area_of(conn, row.area_id)?;
                 view(conn, &row, &area)
             })
             .await
@@ -516,7 +512,7 @@ impl Requests {
     pub async fn update(
         &self,
         caller: &Caller,
-        id: Uuid,
+        id: RequestId,
         if_match: Option<String>,
         changes: RequestChanges,
     ) -> Result<RequestView, AppError> {
@@ -534,7 +530,7 @@ impl Requests {
                 if row.version != expected {
                     return Err(AppError::PreconditionFailed);
                 }
-                let area = area_of(uow.conn, &row.area_id)?;
+                let area = area_of(uow.conn, row.area_id)?;
                 let date = parse_date("delivery_date", &row.delivery_date)?;
                 if caller.role == Role::Family {
                     // The family's window is the ordering window of the date it had.
@@ -572,7 +568,7 @@ impl Requests {
                     return Err(AppError::PreconditionFailed);
                 }
                 if let Some(items) = items {
-                    db::requests::replace_items(uow.conn, &row.id, &item_rows(&row.id, &items))?;
+                    db::requests::replace_items(uow.conn, row.id, &item_rows(row.id, &items))?;
                 }
                 uow.in_area(area.id);
                 uow.audit("update", unit_of_work::REQUEST, id)?;
@@ -586,7 +582,7 @@ impl Requests {
     pub async fn transition(
         &self,
         caller: &Caller,
-        id: Uuid,
+        id: RequestId,
         command: RequestCommand,
     ) -> Result<RequestView, AppError> {
         let caller = caller.clone();
@@ -599,7 +595,7 @@ impl Requests {
             audit,
             move |uow| {
                 let mut row = visible_request(uow.conn, &caller, id)?;
-                let area = area_of(uow.conn, &row.area_id)?;
+                let area = area_of(uow.conn, row.area_id)?;
                 let date = parse_date("delivery_date", &row.delivery_date)?;
                 let facts = RequestFacts {
                     cutoff: cutoff_of(&area, date)?,
@@ -627,7 +623,7 @@ impl Requests {
             .run("requests.list", move |conn| {
                 match caller.role {
                     Role::Family => {
-                        let linked: Vec<String> =
+                        let linked: Vec<ResidentId> =
                             db::residents::of_guardian(conn, caller.user_id, None, 10_000)?
                                 .into_iter()
                                 .map(|r| r.id)
@@ -645,16 +641,16 @@ impl Requests {
                     _ => filter.area_id = Some(caller.area()?),
                 }
                 let rows = db::requests::list(conn, &filter, after, limit)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                let ids: Vec<RequestId> = rows.iter().map(|r| r.id).collect();
                 let mut items = db::requests::items_of(conn, &ids)?;
                 let mut planned = planned(conn, &rows)?;
                 let mut areas: Vec<Area> = Vec::new();
                 let mut views = Vec::with_capacity(rows.len());
                 for row in &rows {
-                    let area = match areas.iter().find(|a| a.id.to_string() == row.area_id) {
+                    let area = match areas.iter().find(|a| a.id == row.area_id) {
                         Some(area) => area.clone(),
                         None => {
-                            let area = area_of(conn, &row.area_id)?;
+                            let area = area_of(conn, row.area_id)?;
                             areas.push(area.clone());
                             area
                         }

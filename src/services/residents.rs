@@ -1,7 +1,6 @@
 //! Residents and the family members linked to them.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -15,6 +14,7 @@ use crate::domain::account::Role;
 use crate::domain::area::{Location, check_name};
 use crate::domain::clock::Clock;
 use crate::domain::error::Message;
+use crate::domain::ids::{AreaId, GuardianLinkId, NeighbourhoodId, ResidentId, UserId};
 use crate::domain::request::Fulfilment;
 use crate::domain::resident::{self, GuardianLinkStatus, LocationStatus};
 use crate::error::AppError;
@@ -56,8 +56,8 @@ pub struct NewResident {
 /// A resident as the API shows it. Care notes only to staff; each such read is audited.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResidentView {
-    pub id: Uuid,
-    pub area_id: Uuid,
+    pub id: ResidentId,
+    pub area_id: AreaId,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -65,16 +65,15 @@ pub struct ResidentView {
     pub address: Option<String>,
     pub location: Option<Location>,
     pub location_status: LocationStatus,
-    pub neighbourhood_id: Option<Uuid>,
+    pub neighbourhood_id: Option<NeighbourhoodId>,
     pub fulfilment: Fulfilment,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub care_notes: Option<String>,
 }
 
 impl ResidentRow {
-    pub fn area(&self) -> Result<Uuid, AppError> {
-        Uuid::parse_str(&self.area_id)
-            .map_err(|_| AppError::internal(format!("residents row {}: bad area", self.id)))
+    pub fn area(&self) -> Result<AreaId, AppError> {
+        Ok(self.area_id)
     }
 
     pub fn view(
@@ -82,10 +81,8 @@ impl ResidentRow {
         with_contact: bool,
         with_care_notes: bool,
     ) -> Result<ResidentView, AppError> {
-        let corrupt =
-            |what: &str| AppError::internal(format!("residents row {}: bad {what}", self.id));
         Ok(ResidentView {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            id: self.id,
             area_id: self.area()?,
             name: self.name.clone(),
             phone: with_contact.then(|| self.phone.clone()),
@@ -95,13 +92,8 @@ impl ResidentRow {
                 _ => None,
             },
             location_status: self.location_status,
-            neighbourhood_id: self
-                .neighbourhood_id
-                .as_deref()
-                .map(Uuid::parse_str)
-                .transpose()
-                .map_err(|_| corrupt("neighbourhood"))?,
-            fulfilment: Fulfilment::parse(&self.fulfilment).map_err(|_| corrupt("fulfilment"))?,
+            neighbourhood_id: self.neighbourhood_id,
+            fulfilment: self.fulfilment,
             care_notes: if with_care_notes {
                 self.care_notes.clone()
             } else {
@@ -136,16 +128,16 @@ fn check_phone(raw: &str) -> Result<String, AppError> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewGuardianLink {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub relation: String,
     pub consent: Consent,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GuardianLinkView {
-    pub id: Uuid,
-    pub resident_id: Uuid,
-    pub user_id: Uuid,
+    pub id: GuardianLinkId,
+    pub resident_id: ResidentId,
+    pub user_id: UserId,
     pub relation: String,
     pub status: GuardianLinkStatus,
     /// None while the link is only requested.
@@ -157,7 +149,7 @@ pub struct GuardianLinkView {
 pub fn visible_resident(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: Uuid,
+    id: ResidentId,
 ) -> Result<ResidentRow, AppError> {
     let resident = db::residents::find(conn, id)?.ok_or(AppError::NotFound)?;
     let allowed = match caller.role {
@@ -282,8 +274,8 @@ impl Residents {
         };
         let now = self.clock.now_naive();
         let row = ResidentRow {
-            id: Uuid::new_v4().to_string(),
-            area_id: area_id.to_string(),
+            id: ResidentId::new(),
+            area_id,
             name,
             phone,
             address,
@@ -291,7 +283,7 @@ impl Residents {
             lon: location.map(|l| l.lon),
             location_status,
             neighbourhood_id: None,
-            fulfilment: fulfilment.as_str().to_owned(),
+            fulfilment,
             care_notes,
             care_consent_given_by: consent.as_ref().map(|c| c.given_by.clone()),
             care_consent_basis: consent.as_ref().map(|c| c.basis.clone()),
@@ -317,7 +309,7 @@ impl Residents {
 
     /// One resident, with phone and address. Staff also see the care notes; their reads are
     /// audited.
-    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<ResidentView, AppError> {
+    pub async fn get(&self, caller: &Caller, id: ResidentId) -> Result<ResidentView, AppError> {
         let now = self.clock.now_naive();
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
@@ -347,7 +339,7 @@ impl Residents {
     pub async fn update(
         &self,
         caller: &Caller,
-        id: Uuid,
+        id: ResidentId,
         changes: ResidentChanges,
     ) -> Result<ResidentView, AppError> {
         let now = self.clock.now_naive();
@@ -387,7 +379,7 @@ impl Residents {
                     row.address = address;
                 }
                 if let Some(fulfilment) = fulfilment {
-                    row.fulfilment = fulfilment.as_str().to_owned();
+                    row.fulfilment = fulfilment;
                 }
                 if let Some(location) = location {
                     row.lat = Some(location.lat);
@@ -413,7 +405,7 @@ impl Residents {
         &self,
         caller: &Caller,
         review: bool,
-        after: Option<Uuid>,
+        after: Option<ResidentId>,
         limit: i64,
     ) -> Result<Vec<ResidentView>, AppError> {
         let caller = caller.clone();
@@ -437,7 +429,7 @@ impl Residents {
     pub async fn link_guardian(
         &self,
         caller: &Caller,
-        resident_id: Uuid,
+        resident_id: ResidentId,
         input: NewGuardianLink,
     ) -> Result<GuardianLinkView, AppError> {
         let now = self.clock.now_naive();
@@ -459,11 +451,9 @@ impl Residents {
                 }
                 let existing = db::residents::find_link(conn, resident_id, input.user_id)?;
                 let row = GuardianLinkRow {
-                    id: existing
-                        .as_ref()
-                        .map_or_else(|| Uuid::new_v4().to_string(), |l| l.id.clone()),
-                    resident_id: resident.id.clone(),
-                    user_id: input.user_id.to_string(),
+                    id: existing.as_ref().map_or_else(GuardianLinkId::new, |l| l.id),
+                    resident_id: resident.id,
+                    user_id: input.user_id,
                     relation,
                     status: GuardianLinkStatus::Active,
                     consent_given_by: Some(input.consent.given_by.clone()),
@@ -496,7 +486,7 @@ impl Residents {
     pub async fn request_link(
         &self,
         caller: &Caller,
-        resident_id: Uuid,
+        resident_id: ResidentId,
         relation: &str,
     ) -> Result<GuardianLinkView, AppError> {
         let relation = check_name("relation", relation, 50)?;
@@ -517,7 +507,7 @@ impl Residents {
     pub async fn create_link_code(
         &self,
         caller: &Caller,
-        resident_id: Uuid,
+        resident_id: ResidentId,
     ) -> Result<LinkCodeView, AppError> {
         let code = resident::link_code_from(&super::tokens::random_bytes());
         let hash = super::tokens::digest(&code);
@@ -535,9 +525,9 @@ impl Residents {
                     uow.conn,
                     &LinkCodeRow {
                         code_hash: hash,
-                        resident_id: resident.id.clone(),
-                        area_id: resident.area_id.clone(),
-                        created_by: caller.user_id.to_string(),
+                        resident_id: resident.id,
+                        area_id: resident.area_id,
+                        created_by: caller.user_id,
                         created_at: uow.now(),
                         expires_at,
                         used_at: None,
@@ -583,17 +573,10 @@ impl Residents {
                 if row.used_at.is_some() || row.expires_at <= uow.now() {
                     return Err(wrong());
                 }
-                if !db::link_codes::use_once(
-                    uow.conn,
-                    &hash,
-                    &caller.user_id.to_string(),
-                    uow.now(),
-                )? {
+                if !db::link_codes::use_once(uow.conn, &hash, caller.user_id, uow.now())? {
                     return Err(wrong());
                 }
-                let resident_id = Uuid::parse_str(&row.resident_id)
-                    .map_err(|e| AppError::internal(e.to_string()))?;
-                ask_for_link(uow, &caller, resident_id, relation)
+                ask_for_link(uow, &caller, row.resident_id, relation)
             },
         )
         .await
@@ -621,7 +604,7 @@ impl Residents {
 fn ask_for_link(
     uow: &mut UnitOfWork<'_>,
     caller: &Caller,
-    resident_id: Uuid,
+    resident_id: ResidentId,
     relation: String,
 ) -> Result<GuardianLinkView, AppError> {
     let resident = db::residents::find(uow.conn, resident_id)?.ok_or(AppError::NotFound)?;
@@ -631,9 +614,9 @@ fn ask_for_link(
         ));
     }
     let row = GuardianLinkRow {
-        id: Uuid::new_v4().to_string(),
-        resident_id: resident.id.clone(),
-        user_id: caller.user_id.to_string(),
+        id: GuardianLinkId::new(),
+        resident_id: resident.id,
+        user_id: caller.user_id,
         relation,
         status: GuardianLinkStatus::Requested,
         consent_given_by: None,
@@ -652,7 +635,7 @@ fn ask_for_link(
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkCodeView {
     pub code: String,
-    pub resident_id: Uuid,
+    pub resident_id: ResidentId,
     pub expires_at: String,
 }
 
@@ -661,8 +644,6 @@ pub const LINK_CODE_ATTEMPTS_PER_MINUTE: u32 = 10;
 
 impl GuardianLinkRow {
     fn view(&self) -> Result<GuardianLinkView, AppError> {
-        let corrupt =
-            |what: &str| AppError::internal(format!("guardian_links row {}: bad {what}", self.id));
         let consent = match (
             &self.consent_given_by,
             &self.consent_basis,
@@ -676,9 +657,9 @@ impl GuardianLinkRow {
             _ => None,
         };
         Ok(GuardianLinkView {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
-            resident_id: Uuid::parse_str(&self.resident_id).map_err(|_| corrupt("resident"))?,
-            user_id: Uuid::parse_str(&self.user_id).map_err(|_| corrupt("user"))?,
+            id: self.id,
+            resident_id: self.resident_id,
+            user_id: self.user_id,
             relation: self.relation.clone(),
             status: self.status,
             consent,

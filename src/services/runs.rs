@@ -4,7 +4,6 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -15,13 +14,14 @@ use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::parse_date;
 use crate::domain::clock::Clock;
+use crate::domain::ids::{HubId, PostTripId, RunId};
 use crate::domain::plan::PlanStatus;
 use crate::domain::run::{self, RunActor, RunCommand};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ArrivalView {
-    pub post_trip_id: Uuid,
+    pub post_trip_id: PostTripId,
     pub post_trip_name: String,
     pub arrival: String,
     pub slots: Slots,
@@ -34,10 +34,6 @@ pub struct Runs {
     clock: Clock,
 }
 
-fn uuid(text: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(text).map_err(|e| AppError::internal(e.to_string()))
-}
-
 fn is_field(role: Role) -> bool {
     matches!(role, Role::Volunteer | Role::Carrier)
 }
@@ -45,11 +41,11 @@ fn is_field(role: Role) -> bool {
 /// How `caller` stands to `run`: its own carrier (who sees it once it is offered), staff of
 /// its area, or someone who may not see it at all.
 fn actor_of(caller: &Caller, run: &RunRow) -> Result<RunActor, AppError> {
-    let own = run.carrier_id == caller.user_id.to_string();
+    let own = run.carrier_id == caller.user_id.cast();
     if is_field(caller.role) && own && run.status.shown_to_carrier() {
         return Ok(RunActor::OwnCarrier);
     }
-    if caller.role.is_staff() && caller.works_in(uuid(&run.area_id)?) {
+    if caller.role.is_staff() && caller.works_in(run.area_id) {
         return Ok(RunActor::Staff);
     }
     Ok(RunActor::Other)
@@ -74,7 +70,7 @@ impl Runs {
         let scope = match caller.role {
             Role::Admin => RunScope::All,
             Role::Coordinator => RunScope::Area(caller.area()?),
-            role if is_field(role) => RunScope::Carrier(caller.user_id),
+            role if is_field(role) => RunScope::Carrier(caller.user_id.cast()),
             _ => return Err(AppError::NotFound),
         };
         self.db
@@ -86,7 +82,7 @@ impl Runs {
     }
 
     /// One run; its own carrier also gets the addresses and phones, and that read is audited.
-    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
+    pub async fn get(&self, caller: &Caller, id: RunId) -> Result<RunView, AppError> {
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
         unit_of_work::write(&self.db, &self.clock, "runs.get", audit, move |uow| {
@@ -96,7 +92,7 @@ impl Runs {
                 RunActor::Staff => false,
                 RunActor::Other => return Err(AppError::NotFound),
             };
-            let area = uuid(&run.area_id)?;
+            let area = run.area_id;
             let view = run_view(uow.conn, run, own)?;
             if own && view.stops.iter().any(|s| s.address.is_some()) {
                 uow.in_area(area);
@@ -108,7 +104,7 @@ impl Runs {
     }
 
     /// The carrier takes an offered run; planning again keeps it as it is.
-    pub async fn accept(&self, caller: &Caller, id: Uuid) -> Result<RunView, AppError> {
+    pub async fn accept(&self, caller: &Caller, id: RunId) -> Result<RunView, AppError> {
         self.command(caller, id, RunCommand::Accept).await
     }
 
@@ -117,7 +113,7 @@ impl Runs {
     async fn command(
         &self,
         caller: &Caller,
-        id: Uuid,
+        id: RunId,
         command: RunCommand,
     ) -> Result<RunView, AppError> {
         let caller = caller.clone();
@@ -130,7 +126,7 @@ impl Runs {
                 return Err(AppError::NotFound);
             }
             let step = run::transition(run.status, command, actor)?;
-            uow.in_area(uuid(&run.area_id)?);
+            uow.in_area(run.area_id);
             uow.run_step(&mut run, step, command.as_str())?;
             run_view(uow.conn, run, actor == RunActor::OwnCarrier)
         })
@@ -141,7 +137,7 @@ impl Runs {
     pub async fn arrivals(
         &self,
         caller: &Caller,
-        hub: Uuid,
+        hub: HubId,
         date: &str,
     ) -> Result<Vec<ArrivalView>, AppError> {
         let date = parse_date("delivery_date", date)?
@@ -159,13 +155,13 @@ impl Runs {
 fn arrivals(
     conn: &mut DbConnection,
     caller: &Caller,
-    hub: Uuid,
+    hub: HubId,
     date: &str,
 ) -> Result<Vec<ArrivalView>, AppError> {
     let row = db::areas::find_hub(conn, hub)?.ok_or(AppError::NotFound)?;
-    let area = uuid(&row.area_id)?;
+    let area = row.area_id;
     let keeper = caller.role == Role::HubKeeper
-        && db::areas::keepers_of(conn, &row.id)?.contains(&caller.user_id.to_string());
+        && db::areas::keepers_of(conn, row.id)?.contains(&caller.user_id);
     let staff = caller.role.is_staff() && caller.works_in(area);
     if !keeper && !staff {
         return Err(AppError::NotFound);

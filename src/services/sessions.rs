@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::passwords::PasswordHasher;
 use super::throttle::AddressThrottle;
@@ -16,6 +15,7 @@ use crate::db::refresh_tokens::RefreshTokenRow;
 use crate::db::{self, Db};
 use crate::domain::account::{self, Email};
 use crate::domain::clock::Clock;
+use crate::domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 use crate::error::AppError;
 
 const REFRESH_TOKEN_BYTES: usize = 32;
@@ -48,13 +48,13 @@ fn duration(d: std::time::Duration) -> chrono::Duration {
 /// What one refresh decided, computed inside the transaction.
 enum Rotation {
     Rotated {
-        user_id: Uuid,
-        successor: Uuid,
+        user_id: UserId,
+        successor: RefreshTokenId,
         issued_at: NaiveDateTime,
     },
     Reused {
-        user_id: Uuid,
-        family_id: String,
+        user_id: UserId,
+        family_id: TokenFamilyId,
     },
 }
 
@@ -151,9 +151,9 @@ impl Sessions {
         }
         let token = tokens::random_token(REFRESH_TOKEN_BYTES);
         let row = RefreshTokenRow {
-            id: Uuid::new_v4().to_string(),
-            family_id: Uuid::new_v4().to_string(),
-            user_id: user.id.to_string(),
+            id: RefreshTokenId::new(),
+            family_id: TokenFamilyId::new(),
+            user_id: user.id,
             token_hash: tokens::digest(&token),
             issued_at: now,
             expires_at: now + self.refresh_ttl,
@@ -161,7 +161,7 @@ impl Sessions {
             successor_id: None,
             revoked_at: None,
         };
-        let session = Uuid::parse_str(&row.id).map_err(|e| AppError::internal(e.to_string()))?;
+        let session = row.id;
         let user_id = user.id;
         let reset = user.failed_logins > 0 || user.locked_until.is_some();
         self.db
@@ -178,8 +178,8 @@ impl Sessions {
 
     fn pair(
         &self,
-        user_id: Uuid,
-        session: Uuid,
+        user_id: UserId,
+        session: RefreshTokenId,
         issued_at: NaiveDateTime,
         refresh_token: String,
     ) -> Result<TokenPair, AppError> {
@@ -215,22 +215,21 @@ impl Sessions {
                 if row.revoked_at.is_some() || row.expires_at <= now {
                     return Ok(None);
                 }
-                let user_id =
-                    Uuid::parse_str(&row.user_id).map_err(|e| AppError::internal(e.to_string()))?;
+                let user_id = row.user_id;
                 let active =
                     db::users::find(conn, user_id)?.is_some_and(|(u, _)| u.status.may_sign_in());
                 if !active {
                     return Ok(None);
                 }
                 if row.rotated_at.is_none() {
-                    let successor = Uuid::new_v4();
-                    if db::refresh_tokens::mark_rotated(conn, &row.id, successor, now)? {
+                    let successor = RefreshTokenId::new();
+                    if db::refresh_tokens::mark_rotated(conn, row.id, successor, now)? {
                         db::refresh_tokens::insert(
                             conn,
                             &RefreshTokenRow {
-                                id: successor.to_string(),
-                                family_id: row.family_id.clone(),
-                                user_id: row.user_id.clone(),
+                                id: successor,
+                                family_id: row.family_id,
+                                user_id: row.user_id,
                                 token_hash: successor_hash,
                                 issued_at: now,
                                 expires_at: now + ttl,
@@ -247,9 +246,9 @@ impl Sessions {
                     }
                 }
                 // Rotated before (or by a concurrent request a moment ago): read it again.
-                let row = db::refresh_tokens::find(conn, &row.id)?.ok_or(AppError::NotFound)?;
+                let row = db::refresh_tokens::find(conn, row.id)?.ok_or(AppError::NotFound)?;
                 let successor = match &row.successor_id {
-                    Some(id) => db::refresh_tokens::find(conn, id)?,
+                    Some(id) => db::refresh_tokens::find(conn, *id)?,
                     None => None,
                 };
                 let in_grace = row.rotated_at.is_some_and(|at| now - at <= grace);
@@ -257,8 +256,7 @@ impl Sessions {
                     Some(next)
                         if in_grace && next.rotated_at.is_none() && next.revoked_at.is_none() =>
                     {
-                        let successor = Uuid::parse_str(&next.id)
-                            .map_err(|e| AppError::internal(e.to_string()))?;
+                        let successor = next.id;
                         Ok(Some(Rotation::Rotated {
                             user_id,
                             successor,
@@ -266,7 +264,7 @@ impl Sessions {
                         }))
                     }
                     _ => {
-                        db::refresh_tokens::revoke_family(conn, &row.family_id, now)?;
+                        db::refresh_tokens::revoke_family(conn, row.family_id, now)?;
                         Ok(Some(Rotation::Reused {
                             user_id,
                             family_id: row.family_id,
@@ -297,7 +295,7 @@ impl Sessions {
         self.db
             .transaction("sessions.logout", move |conn| {
                 if let Some(row) = db::refresh_tokens::find_by_hash(conn, &hash)? {
-                    db::refresh_tokens::revoke_family(conn, &row.family_id, now)?;
+                    db::refresh_tokens::revoke_family(conn, row.family_id, now)?;
                 }
                 Ok(())
             })

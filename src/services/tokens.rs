@@ -11,10 +11,10 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::config::{Config, SigningKeySource};
 use crate::domain::clock::Clock;
+use crate::domain::ids::{RefreshTokenId, UserId};
 use crate::error::AppError;
 
 const MIN_KEY_BYTES: usize = 32;
@@ -116,8 +116,8 @@ pub struct Claims {
 /// with, so that revoking the session ends the access token too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifiedToken {
-    pub user_id: Uuid,
-    pub session_id: Uuid,
+    pub user_id: UserId,
+    pub session_id: RefreshTokenId,
 }
 
 pub struct TokenIssuer {
@@ -162,8 +162,8 @@ impl TokenIssuer {
     /// same inputs give the same token, which is how a lost refresh answer is replayed.
     pub fn access_token(
         &self,
-        user_id: Uuid,
-        session_id: Uuid,
+        user_id: UserId,
+        session_id: RefreshTokenId,
         issued_at: NaiveDateTime,
     ) -> Result<String, AppError> {
         let iat = issued_at.and_utc().timestamp();
@@ -189,8 +189,8 @@ impl TokenIssuer {
             return Err(invalid());
         }
         Ok(VerifiedToken {
-            user_id: Uuid::parse_str(&data.claims.sub).map_err(|_| invalid())?,
-            session_id: Uuid::parse_str(&data.claims.jti).map_err(|_| invalid())?,
+            user_id: data.claims.sub.parse().map_err(|_| invalid())?,
+            session_id: data.claims.jti.parse().map_err(|_| invalid())?,
         })
     }
 
@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_generated_key_is_kept_private_and_reused() {
-        let dir = std::env::temp_dir().join(format!("yui-key-{}", Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!("yui-key-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let source = SigningKeySource::Generated(dir.join("yui.db.jwt-key"));
         let (first, warning) = load_signing_key(&source).unwrap();
@@ -252,7 +252,8 @@ mod tests {
 
     #[test]
     fn a_short_key_file_is_refused() {
-        let path = std::env::temp_dir().join(format!("yui-short-{}", Uuid::new_v4().simple()));
+        let path =
+            std::env::temp_dir().join(format!("yui-short-{}", uuid::Uuid::new_v4().simple()));
         std::fs::write(&path, "too short").unwrap();
         let error = load_signing_key(&SigningKeySource::File(path.clone())).unwrap_err();
         assert!(error.contains("YUI_JWT_SECRET_FILE"), "{error}");
@@ -262,8 +263,8 @@ mod tests {
     #[test]
     fn access_tokens_round_trip_and_are_reproducible() {
         let tokens = issuer(b"0123456789abcdef0123456789abcdef");
-        let user = Uuid::new_v4();
-        let session = Uuid::new_v4();
+        let user = UserId::new();
+        let session = RefreshTokenId::new();
         let at = chrono::Utc::now().naive_utc();
         let token = tokens.access_token(user, session, at).unwrap();
         assert_eq!(tokens.access_token(user, session, at).unwrap(), token);

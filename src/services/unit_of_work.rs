@@ -14,6 +14,7 @@ use crate::db::plans::{PlanRow, RunRow};
 use crate::db::requests::RequestRow;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::clock::Clock;
+use crate::domain::ids::{AreaId, Id, RequestId};
 use crate::domain::lifecycle::{DomainEvent, Transitioned};
 use crate::domain::plan::{PlanEvent, PlanStatus};
 use crate::domain::request::{RequestEvent, RequestStatus};
@@ -65,19 +66,19 @@ impl UnitOfWork<'_> {
     }
 
     /// From here on, audit and outbox rows belong to `area`.
-    pub fn in_area(&mut self, area: Uuid) {
+    pub fn in_area(&mut self, area: AreaId) {
         self.origin = self.origin.clone().in_area(area);
     }
 
-    pub fn audit(&mut self, action: &str, entity: &str, id: Uuid) -> Result<(), AppError> {
+    pub fn audit<K>(&mut self, action: &str, entity: &str, id: Id<K>) -> Result<(), AppError> {
         self.origin.record(self.conn, self.now, action, entity, id)
     }
 
     /// One outbox row per event, numbered in the aggregate's own sequence.
-    pub fn events<E: DomainEvent>(
+    pub fn events<K, E: DomainEvent>(
         &mut self,
         aggregate: &'static str,
-        id: Uuid,
+        id: Id<K>,
         events: &[E],
     ) -> Result<(), AppError> {
         for event in events {
@@ -107,7 +108,7 @@ impl UnitOfWork<'_> {
     }
 
     /// A new request: its row is written by the caller; here its audit row and event.
-    pub fn request_created(&mut self, id: Uuid) -> Result<(), AppError> {
+    pub fn request_created(&mut self, id: RequestId) -> Result<(), AppError> {
         self.audit("create", REQUEST, id)?;
         self.events(REQUEST, id, &[RequestEvent::submitted()])
     }
@@ -130,7 +131,7 @@ impl UnitOfWork<'_> {
         if !db::requests::update_if_version(self.conn, row, expected)? {
             return Err(AppError::conflict("conflict-changed-meanwhile"));
         }
-        let id = parse(&row.id)?;
+        let id = row.id;
         self.audit(action, REQUEST, id)?;
         self.events(REQUEST, id, &step.events)
     }
@@ -145,11 +146,11 @@ impl UnitOfWork<'_> {
         if !step.changes(run.status) {
             return Ok(());
         }
-        if !db::plans::set_run_status(self.conn, &run.id, run.status, step.next)? {
+        if !db::plans::set_run_status(self.conn, run.id, run.status, step.next)? {
             return Err(AppError::conflict("conflict-changed-meanwhile"));
         }
         run.status = step.next;
-        let id = parse(&run.id)?;
+        let id = run.id;
         self.audit(action, RUN, id)?;
         self.events(RUN, id, &step.events)
     }
@@ -177,12 +178,8 @@ impl UnitOfWork<'_> {
                 db::plans::insert(self.conn, row)?;
             }
         }
-        let id = parse(&row.id)?;
+        let id = row.id;
         self.audit(action, PLAN, id)?;
         self.events(PLAN, id, &step.events)
     }
-}
-
-fn parse(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|e| AppError::internal(format!("stored id {id}: {e}")))
 }

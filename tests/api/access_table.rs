@@ -95,3 +95,56 @@ async fn a_route_without_a_declared_policy_is_refused() {
         test::call_service(&app, test::TestRequest::get().uri("/rogue").to_request()).await;
     assert_eq!(response.status(), actix_web::http::StatusCode::FORBIDDEN);
 }
+
+/// Ids are parsed at the edge: a path id that is not a UUID names nothing, for every route
+/// with one, and the caller (of a role the route admits) gets 404, never 400 or 500.
+#[actix_web::test]
+async fn a_malformed_id_in_any_path_is_404() {
+    let app = TestApp::spawn().await;
+    let mut tokens = Vec::new();
+    for role in [
+        "family",
+        "volunteer",
+        "carrier",
+        "hub_keeper",
+        "coordinator",
+        "admin",
+    ] {
+        let (_, pair) = app.account(role).await;
+        tokens.push((role, access_token(&pair)));
+    }
+    let mut checked = 0;
+    for route in routes().into_iter().filter(|r| r.path.contains('{')) {
+        let caller = tokens.iter().find(|(role, _)| match route.access {
+            Access::Roles(roles) => roles.iter().any(|r| r.as_str() == *role),
+            _ => true,
+        });
+        let (_, token) = caller.expect("a route no role may call");
+        let path = route.path.replace("{id}", "not-a-uuid");
+        let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let mut request = app
+            .client
+            .request(method, app.url(&path))
+            .bearer_auth(token);
+        if [Method::POST, Method::PUT, Method::PATCH].contains(&route.method) {
+            request = request.json(&json!({}));
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(
+            answer.status(),
+            StatusCode::NOT_FOUND,
+            "{} {}",
+            route.method,
+            route.path
+        );
+        assert_eq!(
+            answer.headers()["content-type"],
+            "application/problem+json",
+            "{} {}",
+            route.method,
+            route.path
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked}");
+}

@@ -212,7 +212,11 @@ impl TestApp {
     }
 
     /// Like `account`, working in `area`.
-    pub async fn account_in(&self, role: &str, area: Option<uuid::Uuid>) -> (String, Value) {
+    pub async fn account_in(
+        &self,
+        role: &str,
+        area: Option<yui::domain::ids::AreaId>,
+    ) -> (String, Value) {
         let email = format!("{role}-{}@example.jp", uuid::Uuid::new_v4().simple());
         let user = self
             .services

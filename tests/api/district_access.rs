@@ -31,7 +31,7 @@ type Row = (
 #[actix_web::test]
 async fn role_and_relationship_by_route() {
     let d = District::new().await;
-    let area: uuid::Uuid = d.area_id.parse().unwrap();
+    let area: yui::domain::ids::AreaId = d.area_id.parse().unwrap();
     let other_area = d
         .app
         .services

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, web};
-use uuid::Uuid;
 
 use super::district::{Items, created};
+use crate::domain::ids::{PostTripId, UserId};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::services::Services;
@@ -11,7 +11,7 @@ use crate::services::carriers::{NewPostTrip, VolunteerProfile};
 pub async fn put_profile(
     services: web::Data<Services>,
     caller: Caller,
-    user: web::Path<Uuid>,
+    user: web::Path<UserId>,
     body: web::Json<VolunteerProfile>,
 ) -> Result<HttpResponse, AppError> {
     let profile = services
@@ -24,7 +24,7 @@ pub async fn put_profile(
 pub async fn get_profile(
     services: web::Data<Services>,
     caller: Caller,
-    user: web::Path<Uuid>,
+    user: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
         services
@@ -57,7 +57,7 @@ pub async fn list_trips(
 pub async fn get_trip(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<PostTripId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.carriers.trip(&caller, id.into_inner()).await?))
 }

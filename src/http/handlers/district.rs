@@ -1,8 +1,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use uuid::Uuid;
 
+use crate::domain::ids::{AreaId, HubId, UserId};
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
 use crate::services::Services;
@@ -44,7 +44,7 @@ pub async fn list_areas(
 pub async fn get_area(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<AreaId>,
 ) -> Result<HttpResponse, AppError> {
     let area = services.district.area(&caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(AreaView::from(&area)))
@@ -73,7 +73,7 @@ pub async fn list_hubs(
 pub async fn get_hub(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<HubId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.district.hub(&caller, id.into_inner()).await?))
 }
@@ -81,13 +81,13 @@ pub async fn get_hub(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeeperBody {
-    user_id: Uuid,
+    user_id: UserId,
 }
 
 pub async fn add_keeper(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<HubId>,
     body: web::Json<KeeperBody>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, web};
-use uuid::Uuid;
 
 use super::district::{Items, created};
+use crate::domain::ids::NeighbourhoodId;
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::services::Services;
@@ -25,7 +25,7 @@ pub async fn create(
 pub async fn replace(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<NeighbourhoodId>,
     body: web::Json<NeighbourhoodInput>,
 ) -> Result<HttpResponse, AppError> {
     let view = services
@@ -38,7 +38,7 @@ pub async fn replace(
 pub async fn get(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<NeighbourhoodId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
         services

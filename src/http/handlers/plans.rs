@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::district::created;
+use crate::domain::ids::{HubId, PlanId, RunId};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::pagination::{self, Items};
@@ -22,7 +22,7 @@ pub async fn create(
 pub async fn get(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<PlanId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.plans.get(&staff.0, id.into_inner()).await?))
 }
@@ -55,7 +55,7 @@ pub async fn list_runs(
 pub async fn get_run(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<RunId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.runs.get(&caller, id.into_inner()).await?))
 }
@@ -63,7 +63,7 @@ pub async fn get_run(
 pub async fn accept_run(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<RunId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.runs.accept(&caller, id.into_inner()).await?))
 }
@@ -77,7 +77,7 @@ pub struct ArrivalsQuery {
 pub async fn hub_arrivals(
     services: web::Data<Services>,
     caller: Caller,
-    hub: web::Path<Uuid>,
+    hub: web::Path<HubId>,
     query: web::Query<ArrivalsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let arrivals = services

@@ -1,10 +1,10 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::db::requests::RequestFilter;
 use crate::domain::area::parse_date;
+use crate::domain::ids::{HubId, NeighbourhoodId, RequestId, ResidentId};
 use crate::domain::request::{RequestCommand, RequestStatus};
 use crate::error::AppError;
 use crate::http::access::Staff;
@@ -51,7 +51,7 @@ pub async fn create(
 pub async fn get(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
 ) -> Result<HttpResponse, AppError> {
     let view = services.requests.get(&caller, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), &view))
@@ -61,7 +61,7 @@ pub async fn update(
     services: web::Data<Services>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
     body: web::Json<RequestChanges>,
 ) -> Result<HttpResponse, AppError> {
     let if_match = header_value(&req, "if-match");
@@ -75,7 +75,7 @@ pub async fn update(
 pub async fn cancel(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
 ) -> Result<HttpResponse, AppError> {
     let view = services
         .requests
@@ -93,7 +93,7 @@ pub struct TransitionBody {
 pub async fn transition(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
     body: web::Json<TransitionBody>,
 ) -> Result<HttpResponse, AppError> {
     let step = RequestCommand::parse(&body.transition)?;
@@ -119,9 +119,9 @@ pub async fn transition(
 pub struct ListQuery {
     delivery_date: Option<String>,
     status: Option<String>,
-    resident_id: Option<Uuid>,
-    neighbourhood_id: Option<Uuid>,
-    hub_id: Option<Uuid>,
+    resident_id: Option<ResidentId>,
+    neighbourhood_id: Option<NeighbourhoodId>,
+    hub_id: Option<HubId>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -143,7 +143,7 @@ pub async fn list(
             .as_deref()
             .map(RequestStatus::parse)
             .transpose()?,
-        resident_ids: query.resident_id.map(|r| vec![r.to_string()]),
+        resident_ids: query.resident_id.map(|r| vec![r]),
         neighbourhood_id: query.neighbourhood_id,
         hub_id: query.hub_id,
         area_id: None,

@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::district::{Items, created};
+use crate::domain::ids::ResidentId;
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::client::ClientAddress;
@@ -17,7 +17,7 @@ pub struct PageQuery {
     #[serde(default)]
     review: bool,
     limit: Option<i64>,
-    cursor: Option<Uuid>,
+    cursor: Option<ResidentId>,
 }
 
 pub async fn create(
@@ -38,7 +38,7 @@ pub async fn create(
 pub async fn get(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ResidentId>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.residents.get(&caller, id.into_inner()).await?))
 }
@@ -59,7 +59,7 @@ pub async fn list(
 pub async fn link_guardian(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<ResidentId>,
     body: web::Json<NewGuardianLink>,
 ) -> Result<HttpResponse, AppError> {
     let resident_id = id.into_inner();
@@ -79,7 +79,7 @@ pub struct LinkRequestBody {
 pub async fn request_link(
     services: web::Data<Services>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ResidentId>,
     body: web::Json<LinkRequestBody>,
 ) -> Result<HttpResponse, AppError> {
     let resident_id = id.into_inner();
@@ -94,7 +94,7 @@ pub async fn request_link(
 pub async fn create_link_code(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<ResidentId>,
 ) -> Result<HttpResponse, AppError> {
     let resident_id = id.into_inner();
     let code = services
@@ -140,7 +140,7 @@ pub async fn requested_links(
 pub async fn update(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<ResidentId>,
     body: web::Json<crate::services::residents::ResidentChanges>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(

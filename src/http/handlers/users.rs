@@ -1,9 +1,9 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::domain::account::{Role, User, UserFilter, UserStatus};
+use crate::domain::ids::{AreaId, UserId};
 use crate::error::AppError;
 use crate::http::access::{Admin, Staff};
 use crate::http::pagination;
@@ -13,13 +13,13 @@ use crate::services::accounts::{Caller, NewAccount};
 /// A user as the API shows it.
 #[derive(Serialize)]
 pub struct UserBody {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
     pub status: UserStatus,
     pub locale: String,
-    pub area_id: Option<Uuid>,
+    pub area_id: Option<AreaId>,
 }
 
 impl From<&User> for UserBody {
@@ -52,7 +52,7 @@ pub struct StaffAccountBody {
     display_name: String,
     locale: String,
     role: String,
-    area_id: Option<Uuid>,
+    area_id: Option<AreaId>,
 }
 
 pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpResponse, AppError> {
@@ -83,7 +83,7 @@ pub async fn create(
 pub async fn get(
     services: web::Data<Services>,
     _staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let user = services.accounts.get(id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
@@ -92,7 +92,7 @@ pub async fn get(
 pub async fn approve(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let user = services.accounts.approve(&staff.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(UserBody::from(&user)))
@@ -101,7 +101,7 @@ pub async fn approve(
 pub async fn deactivate(
     services: web::Data<Services>,
     staff: Staff,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let user = services
         .accounts
@@ -133,7 +133,8 @@ pub async fn list(
     let after = match pagination::after(query.cursor.as_deref())? {
         Some((at, id)) => Some((
             at,
-            Uuid::parse_str(&id).map_err(|_| AppError::invalid("cursor", "invalid-cursor"))?,
+            id.parse()
+                .map_err(|_| AppError::invalid("cursor", "invalid-cursor"))?,
         )),
         None => None,
     };

@@ -38,7 +38,7 @@ pub(super) fn consolidate(
             queues[*h].push_back(request);
         }
     }
-    let hub_index: HashMap<Uuid, usize> = day
+    let hub_index: HashMap<HubId, usize> = day
         .hubs
         .iter()
         .enumerate()
@@ -144,7 +144,7 @@ pub(super) fn consolidate(
         plan.runs.push(Run {
             carrier: RunCarrier {
                 kind: CarrierKind::PostTrip,
-                id: trip.id,
+                id: trip.id.cast(),
                 name: trip.name.clone(),
                 public_name: trip.name.clone(),
             },

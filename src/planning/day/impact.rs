@@ -4,8 +4,8 @@ use super::*;
 
 /// Step 4: the impact figures (formulas in the README, "Impact").
 pub(super) fn impact(day: &Day, plan: &DayPlan) -> Impact {
-    let unplaced: HashSet<Uuid> = plan.unassigned.iter().map(|(id, _)| *id).collect();
-    let mut households: BTreeMap<Uuid, Location> = BTreeMap::new();
+    let unplaced: HashSet<RequestId> = plan.unassigned.iter().map(|(id, _)| *id).collect();
+    let mut households: BTreeMap<ResidentId, Location> = BTreeMap::new();
     for request in &day.requests {
         if unplaced.contains(&request.id) {
             continue;

@@ -4,8 +4,8 @@
 use super::*;
 
 /// Step 1: each request's hub, or `out_of_area`.
-pub(super) fn locate(day: &Day, unassigned: &mut Vec<(Uuid, Reason)>) -> Vec<Option<usize>> {
-    let hub_index: HashMap<Uuid, usize> = day
+pub(super) fn locate(day: &Day, unassigned: &mut Vec<(RequestId, Reason)>) -> Vec<Option<usize>> {
+    let hub_index: HashMap<HubId, usize> = day
         .hubs
         .iter()
         .enumerate()

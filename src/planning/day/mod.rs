@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::domain::ids::{CarrierId, HubId, NeighbourhoodId, PostTripId, RequestId, ResidentId};
 use geo::MultiPolygon;
-use uuid::Uuid;
 
 use super::problem::{Job, Metres, Problem, Route, Seconds, TimeWindow, Vehicle};
 use super::solver::{self, Settings};
@@ -47,7 +47,7 @@ pub const WINDOW_HALF_SECONDS: Seconds = 1800;
 
 #[derive(Debug, Clone)]
 pub struct Hub {
-    pub id: Uuid,
+    pub id: HubId,
     pub location: Location,
     /// Storage slots per class.
     pub storage: PerClass,
@@ -58,16 +58,16 @@ pub struct Hub {
 
 #[derive(Debug, Clone)]
 pub struct Neighbourhood {
-    pub id: Uuid,
+    pub id: NeighbourhoodId,
     pub boundary: MultiPolygon<f64>,
-    pub hub: Option<Uuid>,
+    pub hub: Option<HubId>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub id: Uuid,
+    pub id: RequestId,
     /// The resident: one household however many requests it has that day.
-    pub household: Uuid,
+    pub household: ResidentId,
     pub location: Option<Location>,
     pub fulfilment: Fulfilment,
     /// Storage slots (crates) per class, for hubs and post vans.
@@ -84,7 +84,7 @@ pub use crate::domain::run::CarrierKind;
 
 #[derive(Debug, Clone)]
 pub struct Carrier {
-    pub id: Uuid,
+    pub id: CarrierId,
     pub kind: CarrierKind,
     pub name: String,
     /// What families are told to call them (the volunteer chose it).
@@ -102,12 +102,12 @@ pub struct Carrier {
 
 #[derive(Debug, Clone)]
 pub struct PostTrip {
-    pub id: Uuid,
+    pub id: PostTripId,
     pub name: String,
     pub origin: Location,
     pub departure: Seconds,
     /// The hubs it calls at, in its order.
-    pub hubs: Vec<Uuid>,
+    pub hubs: Vec<HubId>,
     /// Spare slots per class.
     pub spare: PerClass,
 }
@@ -200,8 +200,8 @@ impl StopKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stop {
     pub kind: StopKind,
-    pub request: Option<Uuid>,
-    pub hub: Option<Uuid>,
+    pub request: Option<RequestId>,
+    pub hub: Option<HubId>,
     pub location: Location,
     pub arrival: Seconds,
 }
@@ -210,7 +210,7 @@ pub struct Stop {
 pub struct RunCarrier {
     pub kind: CarrierKind,
     /// A user id, or a post trip's id.
-    pub id: Uuid,
+    pub id: CarrierId,
     pub name: String,
     pub public_name: String,
 }
@@ -219,7 +219,7 @@ pub struct RunCarrier {
 pub struct Run {
     pub carrier: RunCarrier,
     /// The hub a last-mile run loads at; None for a post trip.
-    pub hub: Option<Uuid>,
+    pub hub: Option<HubId>,
     pub stops: Vec<Stop>,
     pub distance_m: Metres,
     pub duration_s: Seconds,
@@ -227,18 +227,18 @@ pub struct Run {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostLoad {
-    pub trip: Uuid,
-    pub hub: Uuid,
+    pub trip: PostTripId,
+    pub hub: HubId,
     pub arrival: Seconds,
     pub slots: PerClass,
-    pub requests: Vec<Uuid>,
+    pub requests: Vec<RequestId>,
 }
 
 /// Where a planned request ends up, and the window its family is told.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placement {
-    pub request: Uuid,
-    pub hub: Uuid,
+    pub request: RequestId,
+    pub hub: HubId,
     /// Index into `DayPlan::runs` and the stop's index in it: the last-mile run for a home
     /// delivery, the post trip's hub stop for a pickup at the hub.
     pub run: usize,
@@ -264,7 +264,7 @@ pub struct DayPlan {
     /// Post trips first, then last-mile runs hub by hub.
     pub runs: Vec<Run>,
     pub placements: Vec<Placement>,
-    pub unassigned: Vec<(Uuid, Reason)>,
+    pub unassigned: Vec<(RequestId, Reason)>,
     pub impact: Impact,
     pub warnings: Vec<String>,
 }
@@ -340,7 +340,7 @@ pub fn plan(day: &Day, travel: &dyn TravelTimes, settings: &PlanSettings) -> Day
 
 /// The last-mile sub-problems the planner solves first (each hub with its first crew), for
 /// running another solver on the same zones.
-pub fn zones(day: &Day, travel: &dyn TravelTimes) -> Vec<(Uuid, Problem)> {
+pub fn zones(day: &Day, travel: &dyn TravelTimes) -> Vec<(HubId, Problem)> {
     let fallback = GreatCircle {
         circuity: day.circuity,
     };
@@ -371,7 +371,10 @@ pub fn zones(day: &Day, travel: &dyn TravelTimes) -> Vec<(Uuid, Problem)> {
 mod tests {
     use geo::{LineString, Polygon};
 
+    use uuid::Uuid;
+
     use super::*;
+    use crate::domain::ids::Id;
     use crate::planning::check::check_day;
 
     const HOUR: Seconds = 3600;
@@ -389,8 +392,8 @@ mod tests {
         )])
     }
 
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn id<K>(n: u128) -> Id<K> {
+        Id::from_uuid(Uuid::from_u128(n))
     }
 
     /// Small, fast and the same everywhere.
@@ -529,7 +532,7 @@ mod tests {
         plan
     }
 
-    fn reason_of(plan: &DayPlan, request: Uuid) -> Option<Reason> {
+    fn reason_of(plan: &DayPlan, request: RequestId) -> Option<Reason> {
         plan.unassigned
             .iter()
             .find(|(id, _)| *id == request)
@@ -551,7 +554,7 @@ mod tests {
         );
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
         // Every delivery is on the run of a hub's own crew, after the van reached that hub.
-        let van_at: HashMap<Uuid, Seconds> = plan.runs[0]
+        let van_at: HashMap<HubId, Seconds> = plan.runs[0]
             .stops
             .iter()
             .filter_map(|s| s.hub.map(|h| (h, s.arrival)))
@@ -568,7 +571,7 @@ mod tests {
         for seed in 1..=6 {
             let day = village(seed, 30);
             let plan = run_plan(&day);
-            let van_at: HashMap<Uuid, Seconds> = plan
+            let van_at: HashMap<HubId, Seconds> = plan
                 .runs
                 .iter()
                 .filter(|r| r.carrier.kind == CarrierKind::PostTrip)
@@ -742,8 +745,8 @@ mod tests {
                     ..settings()
                 },
             );
-            let placed: HashSet<Uuid> = plan.placements.iter().map(|p| p.request).collect();
-            let unassigned: HashMap<Uuid, Reason> = plan.unassigned.iter().copied().collect();
+            let placed: HashSet<RequestId> = plan.placements.iter().map(|p| p.request).collect();
+            let unassigned: HashMap<RequestId, Reason> = plan.unassigned.iter().copied().collect();
             // Every request is accounted for, once.
             for request in &day.requests {
                 assert!(
@@ -752,7 +755,7 @@ mod tests {
                     request.id
                 );
             }
-            let failed: Vec<&Uuid> = unassigned
+            let failed: Vec<&RequestId> = unassigned
                 .iter()
                 .filter(|(_, r)| **r == Reason::SearchFailed)
                 .map(|(id, _)| id)
@@ -800,7 +803,7 @@ mod tests {
         day.requests
             .push(request(5, lon1, lat1 + 0.005, false, false));
         let plan = run_plan(&day);
-        let hub_of = |r: Uuid| {
+        let hub_of = |r: RequestId| {
             plan.placements
                 .iter()
                 .find(|p| p.request == r)

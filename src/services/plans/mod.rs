@@ -11,7 +11,6 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
-use uuid::Uuid;
 
 use super::audit::Audit;
 use super::caller::Caller;
@@ -28,6 +27,7 @@ use crate::domain::carrier::Vehicle;
 use crate::domain::clock::Clock;
 use crate::domain::error::Cutoff;
 use crate::domain::geo::parse_boundary;
+use crate::domain::ids::{AreaId, CarrierId, HubId, PlanId, PostTripId, RequestId, RunId, UserId};
 use crate::domain::plan::{self as plan_rules, PlanCommand, PlanStatus};
 use crate::domain::request::{
     self as request_rules, RequestCommand, RequestFacts, RequestStatus, Temperature,
@@ -64,7 +64,7 @@ const QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
-    pub area_id: Uuid,
+    pub area_id: AreaId,
     pub delivery_date: String,
     #[serde(default)]
     pub lock: bool,
@@ -88,10 +88,6 @@ fn json<T: Serialize>(value: &T) -> Result<String, AppError> {
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
     serde_json::from_str(text).map_err(|e| AppError::internal(e.to_string()))
-}
-
-fn uuid(text: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(text).map_err(|e| AppError::internal(e.to_string()))
 }
 
 pub fn timestamp(t: NaiveDateTime) -> String {
@@ -132,11 +128,11 @@ impl Plans {
     /// run taken meanwhile); when it is not, the date is read and planned again.
     pub async fn plan_date(
         &self,
-        area: Uuid,
+        area: AreaId,
         date: NaiveDate,
         lock: bool,
         audit: Audit,
-        by: Option<Uuid>,
+        by: Option<UserId>,
     ) -> Result<PlanView, AppError> {
         let mut attempt = 1;
         loop {
@@ -152,11 +148,11 @@ impl Plans {
 
     async fn plan_once(
         &self,
-        area: Uuid,
+        area: AreaId,
         date: NaiveDate,
         lock: bool,
         audit: Audit,
-        by: Option<Uuid>,
+        by: Option<UserId>,
     ) -> Result<PlanView, AppError> {
         let date_text = date.format("%Y-%m-%d").to_string();
         let read_date = date_text.clone();
@@ -222,12 +218,12 @@ impl Plans {
         .await
     }
 
-    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<PlanView, AppError> {
+    pub async fn get(&self, caller: &Caller, id: PlanId) -> Result<PlanView, AppError> {
         let caller = caller.clone();
         self.db
             .run("plans.get", move |conn| {
                 let plan = db::plans::find(conn, id)?.ok_or(AppError::NotFound)?;
-                if !caller.role.is_staff() || !caller.works_in(uuid(&plan.area_id)?) {
+                if !caller.role.is_staff() || !caller.works_in(plan.area_id) {
                     return Err(AppError::NotFound);
                 }
                 plan_view(conn, &plan)

@@ -9,9 +9,9 @@ pub(super) struct Snapshot {
     pub(super) day: Day,
     pub(super) existing: Option<PlanRow>,
     /// Runs their carriers had taken when the day was read.
-    pub(super) accepted_runs: Vec<String>,
+    pub(super) accepted_runs: Vec<RunId>,
     /// Requests on accepted runs: they keep their place.
-    pub(super) fixed: HashSet<Uuid>,
+    pub(super) fixed: HashSet<RequestId>,
 }
 
 pub(super) fn mode_of(vehicle: Vehicle) -> Mode {
@@ -26,7 +26,7 @@ pub(super) fn mode_of(vehicle: Vehicle) -> Mode {
 /// Reads everything the planner needs about `date` of `area`.
 pub(super) fn read_day(
     conn: &mut DbConnection,
-    area_id: Uuid,
+    area_id: AreaId,
     date: NaiveDate,
     date_text: &str,
 ) -> Result<Snapshot, AppError> {
@@ -48,7 +48,7 @@ pub(super) fn read_day(
                 None => (0, 24 * 3600),
             };
             Ok(day::Hub {
-                id: uuid(&h.id)?,
+                id: h.id,
                 location: Location {
                     lat: h.lat,
                     lon: h.lon,
@@ -68,9 +68,9 @@ pub(super) fn read_day(
         .map(|n| {
             let boundary = parse_boundary(&from_json(&n.boundary)?)?;
             Ok(day::Neighbourhood {
-                id: uuid(&n.id)?,
+                id: n.id,
                 boundary,
-                hub: n.default_hub_id.as_deref().map(uuid).transpose()?,
+                hub: n.default_hub_id,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -85,9 +85,9 @@ pub(super) fn read_day(
         })
         .map(|t| {
             let t = t?;
-            let hubs: Vec<Uuid> = from_json(&t.hub_ids)?;
+            let hubs: Vec<HubId> = from_json(&t.hub_ids)?;
             Ok(day::PostTrip {
-                id: uuid(&t.id)?,
+                id: t.id,
                 name: t.name,
                 origin: Location {
                     lat: t.origin_lat,
@@ -109,11 +109,11 @@ pub(super) fn read_day(
     let mut busy_carriers = HashSet::new();
     let mut fixed = HashSet::new();
     if let Some(plan) = &existing {
-        for run in db::plans::runs_of(conn, &plan.id)? {
+        for run in db::plans::runs_of(conn, plan.id)? {
             if run.status.taken() {
-                busy_carriers.insert(run.carrier_id.clone());
-                for request in db::plans::requests_on_run(conn, &run.id)? {
-                    fixed.insert(uuid(&request)?);
+                busy_carriers.insert(run.carrier_id);
+                for request in db::plans::requests_on_run(conn, run.id)? {
+                    fixed.insert(request);
                 }
                 accepted_runs.push(run.id);
             }
@@ -123,7 +123,7 @@ pub(super) fn read_day(
 
     let carriers = db::plans::carriers_of(conn, area_id)?
         .into_iter()
-        .filter(|(profile, _, _)| !busy_carriers.contains(&profile.user_id))
+        .filter(|(profile, _, _)| !busy_carriers.contains(&profile.user_id.cast()))
         .filter_map(|(profile, name, role)| {
             let windows: Vec<Availability> = match from_json(&profile.availability) {
                 Ok(w) => w,
@@ -145,7 +145,7 @@ pub(super) fn read_day(
             let (profile, name, role, available) = entry?;
             let role: Role = role.parse()?;
             Ok(day::Carrier {
-                id: uuid(&profile.user_id)?,
+                id: profile.user_id.cast(),
                 kind: if role == Role::Carrier {
                     CarrierKind::Carrier
                 } else {
@@ -167,7 +167,7 @@ pub(super) fn read_day(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
 
-    let mut litres: HashMap<String, [i64; 3]> = HashMap::new();
+    let mut litres: HashMap<RequestId, [i64; 3]> = HashMap::new();
     for item in db::plans::items_of_date(conn, area_id, date_text)? {
         let class = match item.temperature {
             Temperature::Ambient => 0,
@@ -189,11 +189,11 @@ pub(super) fn read_day(
     )?
     .into_iter()
     .map(|(row, lat, lon)| {
-        let id = uuid(&row.id)?;
+        let id = row.id;
         let per_class = litres.get(&row.id).copied().unwrap_or_default();
         Ok(day::Request {
             id,
-            household: uuid(&row.resident_id)?,
+            household: row.resident_id,
             location: lat.zip(lon).map(|(lat, lon)| Location { lat, lon }),
             fulfilment: row.fulfilment,
             slots: per_class.map(request_rules::crates),

@@ -13,7 +13,7 @@ pub(super) fn save(
     date: NaiveDate,
     date_text: &str,
     locking: bool,
-    by: Option<Uuid>,
+    by: Option<UserId>,
 ) -> Result<PlanView, AppError> {
     let area = &snapshot.area;
     let zone = area.time_zone;
@@ -24,13 +24,13 @@ pub(super) fn save(
         return Err(AppError::conflict(STALE_DAY));
     }
     let old_runs = match &existing {
-        Some(p) => db::plans::runs_of(uow.conn, &p.id)?,
+        Some(p) => db::plans::runs_of(uow.conn, p.id)?,
         None => Vec::new(),
     };
-    let mut taken_now: Vec<String> = old_runs
+    let mut taken_now: Vec<RunId> = old_runs
         .iter()
         .filter(|r| r.status.taken())
-        .map(|r| r.id.clone())
+        .map(|r| r.id)
         .collect();
     taken_now.sort();
     if taken_now != snapshot.accepted_runs {
@@ -48,7 +48,7 @@ pub(super) fn save(
     // this plan) makes the plan stale instead of being deleted.
     let replaced: Vec<&RunRow> = old_runs.iter().filter(|r| r.status.replaceable()).collect();
     for run in &replaced {
-        if !db::plans::delete_run_if(uow.conn, &run.id, run.status)? {
+        if !db::plans::delete_run_if(uow.conn, run.id, run.status)? {
             return Err(AppError::conflict(STALE_DAY));
         }
     }
@@ -80,11 +80,8 @@ pub(super) fn save(
         })
         .collect();
     let mut row = PlanRow {
-        id: existing
-            .as_ref()
-            .map(|p| p.id.clone())
-            .unwrap_or_else(|| Uuid::new_v4().to_string()),
-        area_id: area.id.to_string(),
+        id: existing.as_ref().map_or_else(PlanId::new, |p| p.id),
+        area_id: area.id,
         delivery_date: date_text.to_owned(),
         status: step.next,
         version: 1,
@@ -93,9 +90,7 @@ pub(super) fn save(
         unassigned: json(&unassigned)?,
         impact: json(&plan.impact)?,
         warnings: json(&plan.warnings)?,
-        created_by: existing
-            .as_ref()
-            .map_or(by.map(|u| u.to_string()), |p| p.created_by.clone()),
+        created_by: existing.as_ref().map_or(by, |p| p.created_by),
         created_at: existing.as_ref().map_or(now, |p| p.created_at),
         updated_at: now,
     };
@@ -109,18 +104,18 @@ pub(super) fn save(
     };
     let mut run_ids = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
-        let id = Uuid::new_v4();
+        let id = RunId::new();
         let first = run.stops.first().map_or(0, |s| s.arrival);
         let run_row = RunRow {
-            id: id.to_string(),
-            plan_id: row.id.clone(),
-            area_id: area.id.to_string(),
+            id,
+            plan_id: row.id,
+            area_id: area.id,
             delivery_date: date_text.to_owned(),
             carrier_kind: run.carrier.kind,
-            carrier_id: run.carrier.id.to_string(),
+            carrier_id: run.carrier.id,
             carrier_name: run.carrier.name.clone(),
             carrier_public_name: run.carrier.public_name.clone(),
-            hub_id: run.hub.map(|h| h.to_string()),
+            hub_id: run.hub,
             status: run_status,
             distance_m: run.distance_m,
             duration_s: run.duration_s,
@@ -133,11 +128,11 @@ pub(super) fn save(
             .enumerate()
             .map(|(seq, s)| {
                 Ok(StopRow {
-                    run_id: run_row.id.clone(),
+                    run_id: run_row.id,
                     seq: i32::try_from(seq).map_err(|e| AppError::internal(e.to_string()))?,
                     kind: s.kind.as_str().to_owned(),
-                    request_id: s.request.map(|r| r.to_string()),
-                    hub_id: s.hub.map(|h| h.to_string()),
+                    request_id: s.request,
+                    hub_id: s.hub,
                     arrival: at(date, zone, s.arrival)?,
                     lat: s.location.lat,
                     lon: s.location.lon,
@@ -159,7 +154,7 @@ pub(super) fn save(
     }
 
     if locking {
-        move_requests(uow, snapshot, plan, &row.id, &run_ids, date, zone)?;
+        move_requests(uow, snapshot, plan, row.id, &run_ids, date, zone)?;
     }
     plan_view(uow.conn, &row)
 }
@@ -172,12 +167,12 @@ pub(super) fn move_requests(
     uow: &mut UnitOfWork<'_>,
     snapshot: &Snapshot,
     plan: &DayPlan,
-    plan_id: &str,
-    run_ids: &[String],
+    plan_id: PlanId,
+    run_ids: &[RunId],
     date: NaiveDate,
     zone: Tz,
 ) -> Result<(), AppError> {
-    let placed: HashMap<Uuid, &day::Placement> =
+    let placed: HashMap<RequestId, &day::Placement> =
         plan.placements.iter().map(|p| (p.request, p)).collect();
     let facts = RequestFacts {
         cutoff: Cutoff {
@@ -217,18 +212,18 @@ pub(super) fn move_requests(
                 db::plans::insert_placement(
                     uow.conn,
                     &PlacementRow {
-                        request_id: request.id.to_string(),
-                        plan_id: plan_id.to_owned(),
-                        run_id: run_id.clone(),
+                        request_id: request.id,
+                        plan_id,
+                        run_id: *run_id,
                         stop_seq: i32::try_from(p.stop)
                             .map_err(|e| AppError::internal(e.to_string()))?,
-                        hub_id: p.hub.to_string(),
+                        hub_id: p.hub,
                         window_start: at(date, zone, p.window.start)?,
                         window_end: at(date, zone, p.window.end)?,
                     },
                 )?;
             }
-            None => db::plans::delete_placement(uow.conn, &request.id.to_string())?,
+            None => db::plans::delete_placement(uow.conn, request.id)?,
         }
         for command in commands {
             let step = request_rules::transition(row.status, command, Role::Coordinator, facts)?;

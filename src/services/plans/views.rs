@@ -11,23 +11,23 @@ pub struct Slots {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PostLoadView {
-    pub post_trip_id: Uuid,
-    pub hub_id: Uuid,
+    pub post_trip_id: PostTripId,
+    pub hub_id: HubId,
     pub arrival: String,
     pub slots: Slots,
-    pub request_ids: Vec<Uuid>,
+    pub request_ids: Vec<RequestId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnassignedView {
-    pub request_id: Uuid,
+    pub request_id: RequestId,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CarrierView {
     pub kind: CarrierKind,
-    pub id: Uuid,
+    pub id: CarrierId,
     pub name: String,
 }
 
@@ -36,9 +36,9 @@ pub struct StopView {
     pub seq: i32,
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<Uuid>,
+    pub request_id: Option<RequestId>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hub_id: Option<Uuid>,
+    pub hub_id: Option<HubId>,
     pub arrival: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -51,12 +51,12 @@ pub struct StopView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunView {
-    pub id: Uuid,
-    pub plan_id: Uuid,
-    pub area_id: Uuid,
+    pub id: RunId,
+    pub plan_id: PlanId,
+    pub area_id: AreaId,
     pub delivery_date: String,
     pub carrier: CarrierView,
-    pub hub_id: Option<Uuid>,
+    pub hub_id: Option<HubId>,
     pub status: RunStatus,
     /// When the run sets off (RFC 3339, UTC).
     pub starts_at: String,
@@ -67,8 +67,8 @@ pub struct RunView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanView {
-    pub id: Uuid,
-    pub area_id: Uuid,
+    pub id: PlanId,
+    pub area_id: AreaId,
     pub delivery_date: String,
     pub status: PlanStatus,
     pub version: i32,
@@ -83,11 +83,11 @@ pub struct PlanView {
 
 /// The plan as its reader sees it (stop locations for staff; never addresses here).
 pub(super) fn plan_view(conn: &mut DbConnection, plan: &PlanRow) -> Result<PlanView, AppError> {
-    let runs = db::plans::runs_of(conn, &plan.id)?;
+    let runs = db::plans::runs_of(conn, plan.id)?;
     let runs = run_views(conn, runs)?;
     Ok(PlanView {
-        id: uuid(&plan.id)?,
-        area_id: uuid(&plan.area_id)?,
+        id: plan.id,
+        area_id: plan.area_id,
         delivery_date: plan.delivery_date.clone(),
         status: plan.status,
         version: plan.version,
@@ -108,13 +108,13 @@ pub fn run_view(
     run: RunRow,
     with_contacts: bool,
 ) -> Result<RunView, AppError> {
-    let stops = db::plans::stops_of(conn, &run.id)?;
+    let stops = db::plans::stops_of(conn, run.id)?;
     assemble_run(conn, run, stops, with_contacts)
 }
 
 /// Several runs without contacts, their stops read together.
 pub fn run_views(conn: &mut DbConnection, runs: Vec<RunRow>) -> Result<Vec<RunView>, AppError> {
-    let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<RunId> = runs.iter().map(|r| r.id).collect();
     let mut stops = db::plans::stops_of_runs(conn, &ids)?;
     runs.into_iter()
         .map(|run| {
@@ -133,11 +133,11 @@ pub(super) fn assemble_run(
     let stops = stops
         .into_iter()
         .map(|s| {
-            let request_id = s.request_id.as_deref().map(uuid).transpose()?;
+            let request_id = s.request_id;
             let (address, phone) = match (own, s.kind == StopKind::Delivery.as_str(), request_id) {
                 (true, true, Some(id)) => {
                     let request = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
-                    let resident = db::residents::find(conn, uuid(&request.resident_id)?)?
+                    let resident = db::residents::find(conn, request.resident_id)?
                         .ok_or(AppError::NotFound)?;
                     (Some(resident.address), Some(resident.phone))
                 }
@@ -147,7 +147,7 @@ pub(super) fn assemble_run(
                 seq: s.seq,
                 kind: s.kind,
                 request_id,
-                hub_id: s.hub_id.as_deref().map(uuid).transpose()?,
+                hub_id: s.hub_id,
                 arrival: timestamp(s.arrival),
                 location: Some(Location {
                     lat: s.lat,
@@ -159,16 +159,16 @@ pub(super) fn assemble_run(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(RunView {
-        id: uuid(&run.id)?,
-        plan_id: uuid(&run.plan_id)?,
-        area_id: uuid(&run.area_id)?,
+        id: run.id,
+        plan_id: run.plan_id,
+        area_id: run.area_id,
         delivery_date: run.delivery_date,
         carrier: CarrierView {
             kind: run.carrier_kind,
-            id: uuid(&run.carrier_id)?,
+            id: run.carrier_id,
             name: run.carrier_name,
         },
-        hub_id: run.hub_id.as_deref().map(uuid).transpose()?,
+        hub_id: run.hub_id,
         status: run.status,
         starts_at: timestamp(run.starts_at),
         stops,
