@@ -6,7 +6,6 @@
 //! `DATABASE_URL=... cargo run --release --bin bare_server -- [BIND]` (default 127.0.0.1:8081)
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use uuid::Uuid;
 use yui::config::Config;
 use yui::db::Db;
 use yui::db::audit::AuditRow;
@@ -19,7 +18,7 @@ async fn insert(db: web::Data<Db>, body: web::Json<serde_json::Value>) -> HttpRe
         .unwrap_or("bare")
         .to_owned();
     let row = AuditRow {
-        id: Uuid::new_v4().to_string(),
+        id: yui::domain::ids::AuditId::new(),
         area_id: None,
         actor_id: None,
         action: "bare".into(),
@@ -28,7 +27,7 @@ async fn insert(db: web::Data<Db>, body: web::Json<serde_json::Value>) -> HttpRe
         request_id: None,
         at: chrono::Utc::now().naive_utc(),
     };
-    let id = row.id.clone();
+    let id = row.id;
     match db
         .transaction("bare.insert", move |conn| {
             yui::db::audit::insert(conn, &row)

@@ -34,7 +34,7 @@ async fn main() -> Result<(), String> {
             let mut latencies = Vec::with_capacity(share);
             for _ in 0..share {
                 let row = AuditRow {
-                    id: Uuid::new_v4().to_string(),
+                    id: yui::domain::ids::AuditId::new(),
                     area_id: None,
                     actor_id: None,
                     action: "bench".into(),

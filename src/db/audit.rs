@@ -1,19 +1,23 @@
 //! The audit trail: one row per write, in the write's own transaction.
 
-use crate::domain::ids::AreaId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::audit_log;
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{AreaId, AuditId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
-    pub id: String,
-    pub area_id: Option<String>,
-    pub actor_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<AuditId>, serialize_as = String)]
+    pub id: AuditId,
+    #[diesel(deserialize_as = Spelled<Option<AreaId>>, serialize_as = NullableText)]
+    pub area_id: Option<AreaId>,
+    #[diesel(deserialize_as = Spelled<Option<UserId>>, serialize_as = NullableText)]
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub entity: String,
     pub entity_id: String,
@@ -23,7 +27,7 @@ pub struct AuditRow {
 
 pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> Result<(), AppError> {
     diesel::insert_into(audit_log::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }

@@ -5,19 +5,24 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::outbox;
+use super::text::{NullableText, Spelled};
+use crate::domain::ids::{AreaId, OutboxEventId, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
-    pub id: String,
+    #[diesel(deserialize_as = Spelled<OutboxEventId>, serialize_as = String)]
+    pub id: OutboxEventId,
     pub aggregate: String,
     pub aggregate_id: String,
     pub sequence: i64,
     pub event_type: String,
     pub payload: String,
-    pub area_id: Option<String>,
-    pub actor_id: Option<String>,
+    #[diesel(deserialize_as = Spelled<Option<AreaId>>, serialize_as = NullableText)]
+    pub area_id: Option<AreaId>,
+    #[diesel(deserialize_as = Spelled<Option<UserId>>, serialize_as = NullableText)]
+    pub actor_id: Option<UserId>,
     pub request_id: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -38,7 +43,7 @@ pub fn next_sequence(
 
 pub fn insert(conn: &mut DbConnection, row: &OutboxRow) -> Result<(), AppError> {
     diesel::insert_into(outbox::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }

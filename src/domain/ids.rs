@@ -28,6 +28,7 @@ pub mod kind {
     pub enum GuardianLink {}
     pub enum LinkCode {}
     pub enum Audit {}
+    pub enum OutboxEvent {}
     /// Whoever carries a run: a volunteer (their user id) or a post trip (its id).
     pub enum Carrier {}
 }
@@ -47,6 +48,7 @@ pub type TokenFamilyId = Id<kind::TokenFamily>;
 pub type GuardianLinkId = Id<kind::GuardianLink>;
 pub type LinkCodeId = Id<kind::LinkCode>;
 pub type AuditId = Id<kind::Audit>;
+pub type OutboxEventId = Id<kind::OutboxEvent>;
 pub type CarrierId = Id<kind::Carrier>;
 
 /// A UUID naming one `K`.

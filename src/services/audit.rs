@@ -1,11 +1,9 @@
 //! Audit rows: who did what to which object, under which request. Built on the request's task
 //! (where the request id is known) and written inside the use case's transaction.
 
-use uuid::Uuid;
-
 use super::caller::Caller;
 use crate::db::{self, DbConnection};
-use crate::domain::ids::{AreaId, Id, UserId};
+use crate::domain::ids::{AreaId, AuditId, Id, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -68,9 +66,9 @@ impl Audit {
         db::audit::insert(
             conn,
             &db::audit::AuditRow {
-                id: Uuid::new_v4().to_string(),
-                area_id: self.area.map(|a| a.to_string()),
-                actor_id: self.actor.map(|a| a.to_string()),
+                id: AuditId::new(),
+                area_id: self.area,
+                actor_id: self.actor,
                 action: action.to_owned(),
                 entity: entity.to_owned(),
                 entity_id: entity_id.to_string(),
@@ -84,9 +82,9 @@ impl Audit {
 /// An audit row as coordinators read it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditView {
-    pub id: String,
+    pub id: AuditId,
     pub at: String,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub entity: String,
     pub entity_id: String,

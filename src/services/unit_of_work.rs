@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use uuid::Uuid;
 
 use super::audit::Audit;
 use crate::db::outbox::OutboxRow;
@@ -14,7 +13,7 @@ use crate::db::plans::{PlanRow, RunRow};
 use crate::db::requests::RequestRow;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::clock::Clock;
-use crate::domain::ids::{AreaId, Id, RequestId};
+use crate::domain::ids::{AreaId, Id, OutboxEventId, RequestId};
 use crate::domain::lifecycle::{DomainEvent, Transitioned};
 use crate::domain::plan::{PlanEvent, PlanStatus};
 use crate::domain::request::{RequestEvent, RequestStatus};
@@ -91,14 +90,14 @@ impl UnitOfWork<'_> {
             db::outbox::insert(
                 self.conn,
                 &OutboxRow {
-                    id: Uuid::new_v4().to_string(),
+                    id: OutboxEventId::new(),
                     aggregate: aggregate.to_owned(),
                     aggregate_id: key.1,
                     sequence,
                     event_type: event.event_type().to_owned(),
                     payload: event.payload().to_string(),
-                    area_id: self.origin.area().map(|a| a.to_string()),
-                    actor_id: self.origin.actor().map(|a| a.to_string()),
+                    area_id: self.origin.area(),
+                    actor_id: self.origin.actor(),
                     request_id: self.origin.request_id().map(str::to_owned),
                     created_at: self.now,
                 },

@@ -34,6 +34,6 @@ pub async fn list(
     let before = pagination::after(query.cursor.as_deref())?;
     let rows = audit::list(&services.db, &staff.0, filter, before, limit + 1).await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| {
-        pagination::rfc3339_cursor(&r.at, &r.id)
+        pagination::rfc3339_cursor(&r.at, &r.id.to_string())
     })))
 }
