@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::district::District;
+use crate::fixtures::District;
 
 const CALLERS: [&str; 9] = [
     "anonymous",

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use yui::clients::geocoder::Provider;
 
-use crate::district::District;
+use crate::fixtures::District;
 
 /// Answers by what the address says: a place in Tsukigase, nothing, an error, garbage, or
 /// too late. Counts the questions.

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::{access_token, assert_problem};
-use crate::district::District;
+use crate::fixtures::District;
 
 /// The coordinator makes a code for the district's resident.
 async fn make_code(d: &District) -> serde_json::Value {

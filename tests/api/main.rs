@@ -2,20 +2,28 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_table;
+mod audit;
 mod auth;
+mod carriers;
 mod cli;
 mod common;
 mod contract;
+mod cutoff;
 mod database;
-mod district;
 mod district_access;
 mod errors;
+mod fixtures;
 mod geocoder;
+mod guardians;
+mod hubs;
 mod layers;
 mod link_codes;
 mod logs;
 mod messages;
+mod neighbourhoods;
 mod osrm;
 mod outbox;
 mod plans;
+mod requests;
+mod residents;
 mod solve;

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{assert_problem, read};
-use crate::district::District;
+use crate::fixtures::District;
 use crate::plans::Village;
 
 async fn events(app: &crate::common::TestApp, aggregate: &'static str, id: &str) -> Vec<String> {
