@@ -156,11 +156,12 @@ pub fn find_link(
 }
 
 /// Turns a requested link into an active one, with the consent now on record.
+/// Completes a requested link: its status (active), relation and consent.
 pub fn activate_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(), AppError> {
     diesel::update(guardian_links::table.find(&row.id))
         .set((
             guardian_links::relation.eq(&row.relation),
-            guardian_links::status.eq(GuardianLinkStatus::Active.as_str()),
+            guardian_links::status.eq(row.status.as_str()),
             guardian_links::consent_given_by.eq(&row.consent_given_by),
             guardian_links::consent_basis.eq(&row.consent_basis),
             guardian_links::consent_text_version.eq(&row.consent_text_version),

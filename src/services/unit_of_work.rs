@@ -24,6 +24,7 @@ use crate::error::AppError;
 pub const REQUEST: &str = "request";
 pub const RUN: &str = "run";
 pub const PLAN: &str = "plan";
+pub const GUARDIAN_LINK: &str = "guardian_link";
 
 pub struct UnitOfWork<'c> {
     pub conn: &'c mut DbConnection,

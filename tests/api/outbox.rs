@@ -199,3 +199,47 @@ async fn ordering_closes_at_the_second_of_the_cutoff() {
         assert!(text.ends_with('Z') && text.len() == 27, "{field}: {text}");
     }
 }
+
+#[actix_web::test]
+async fn a_guardian_link_leaves_its_request_and_its_completion() {
+    let d = District::new().await;
+    let (son_id, son) = d.app.account("family").await;
+    let son = crate::common::access_token(&son);
+    let (status, asked) = d
+        .app
+        .post(
+            &format!("/api/v1/residents/{}/guardian-requests", d.resident_id),
+            json!({"relation": "son"}),
+            Some(&son),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{asked}");
+    let link = asked["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        events(&d.app, "guardian_link", &link).await,
+        ["guardian_link.requested"]
+    );
+    // Asking again is refused and raises nothing.
+    let (status, _) = d
+        .app
+        .post(
+            &format!("/api/v1/residents/{}/guardian-requests", d.resident_id),
+            json!({"relation": "son"}),
+            Some(&son),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, linked) = d
+        .app
+        .post(
+            &format!("/api/v1/residents/{}/guardians", d.resident_id),
+            json!({"user_id": son_id, "relation": "son", "consent": {"given_by": "山田 花子", "basis": "phone call, noted", "text_version": "2026-01"}}),
+            Some(&d.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{linked}");
+    assert_eq!(
+        events(&d.app, "guardian_link", &link).await,
+        ["guardian_link.requested", "guardian_link.activated"]
+    );
+}

@@ -18,7 +18,7 @@ use crate::domain::clock::Clock;
 use crate::domain::error::Message;
 use crate::domain::ids::{AreaId, GuardianLinkId, NeighbourhoodId, ResidentId, UserId};
 use crate::domain::request::Fulfilment;
-use crate::domain::resident::{self, GuardianLinkStatus, LocationStatus};
+use crate::domain::resident::{self, GuardianLinkStatus, LinkCommand, LocationStatus};
 use crate::error::AppError;
 pub use views::{
     Consent, GuardianLinkView, LinkCodeView, NewGuardianLink, NewResident, ResidentChanges,
@@ -324,53 +324,55 @@ impl Residents {
         resident_id: ResidentId,
         input: NewGuardianLink,
     ) -> Result<GuardianLinkView, AppError> {
-        let now = self.clock.now_naive();
         let relation = check_name("relation", &input.relation, 50)?;
         input.consent.check("consent")?;
         let audit = Audit::by(caller, None);
         let caller = caller.clone();
-        self.db
-            .transaction("residents.link_guardian", move |conn| {
-                let resident = visible_resident(conn, &caller, resident_id)?;
-                let (user, _) = db::users::find(conn, input.user_id)?
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "residents.link_guardian",
+            audit,
+            move |uow| {
+                let resident = visible_resident(uow.conn, &caller, resident_id)?;
+                let (user, _) = db::users::find(uow.conn, input.user_id)?
                     .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
                 if user.role != Role::Family {
                     return Err(AppError::invalid(
                         "user_id",
-                        crate::domain::error::Message::new("invalid-account-role")
-                            .arg("role", "family"),
+                        Message::new("invalid-account-role").arg("role", "family"),
                     ));
                 }
-                let existing = db::residents::find_link(conn, resident_id, input.user_id)?;
+                let existing = db::residents::find_link(uow.conn, resident_id, input.user_id)?;
+                let step = resident::link_transition(
+                    existing.as_ref().map(|l| l.status),
+                    LinkCommand::Complete,
+                )?;
+                let now = uow.now();
                 let row = GuardianLinkRow {
                     id: existing.as_ref().map_or_else(GuardianLinkId::new, |l| l.id),
                     resident_id: resident.id,
                     user_id: input.user_id,
                     relation,
-                    status: GuardianLinkStatus::Active,
+                    status: step.next,
                     consent_given_by: Some(input.consent.given_by.clone()),
                     consent_basis: Some(input.consent.basis.clone()),
                     consent_text_version: Some(input.consent.text_version.clone()),
                     consented_at: Some(now),
                     created_at: existing.as_ref().map_or(now, |l| l.created_at),
                 };
-                match existing {
-                    Some(link) if link.status == GuardianLinkStatus::Active => {
-                        return Err(AppError::conflict("conflict-already-linked"));
-                    }
-                    Some(_) => db::residents::activate_link(conn, &row)?,
-                    None => db::residents::insert_link(conn, &row)?,
+                if existing.is_some() {
+                    db::residents::activate_link(uow.conn, &row)?;
+                } else {
+                    db::residents::insert_link(uow.conn, &row)?;
                 }
-                audit.clone().in_area(resident.area()?).record(
-                    conn,
-                    now,
-                    "link_guardian",
-                    "resident",
-                    resident_id,
-                )?;
+                uow.in_area(resident.area()?);
+                uow.audit("link_guardian", "resident", resident_id)?;
+                uow.events(unit_of_work::GUARDIAN_LINK, row.id, &step.events)?;
                 row.view()
-            })
-            .await
+            },
+        )
+        .await
     }
 
     /// A family member asks to be linked to a resident (whose id the coordinator gave them);
@@ -500,17 +502,14 @@ fn ask_for_link(
     relation: String,
 ) -> Result<GuardianLinkView, AppError> {
     let resident = db::residents::find(uow.conn, resident_id)?.ok_or(AppError::NotFound)?;
-    if let Some(link) = db::residents::find_link(uow.conn, resident_id, caller.user_id)? {
-        return Err(AppError::conflict(
-            Message::new("conflict-link-exists").arg("status", link.status),
-        ));
-    }
+    let existing = db::residents::find_link(uow.conn, resident_id, caller.user_id)?;
+    let step = resident::link_transition(existing.map(|l| l.status), LinkCommand::Ask)?;
     let row = GuardianLinkRow {
         id: GuardianLinkId::new(),
         resident_id: resident.id,
         user_id: caller.user_id,
         relation,
-        status: GuardianLinkStatus::Requested,
+        status: step.next,
         consent_given_by: None,
         consent_basis: None,
         consent_text_version: None,
@@ -520,6 +519,7 @@ fn ask_for_link(
     db::residents::insert_link(uow.conn, &row)?;
     uow.in_area(resident.area()?);
     uow.audit("request_link", "resident", resident_id)?;
+    uow.events(unit_of_work::GUARDIAN_LINK, row.id, &step.events)?;
     row.view()
 }
 
