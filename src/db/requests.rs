@@ -60,7 +60,17 @@ pub fn insert(
     diesel::insert_into(grocery_requests::table)
         .values(row.clone())
         .execute(conn)?;
-    replace_items(conn, row.id, items)
+    insert_items(conn, items)
+}
+
+/// One statement per item: SQLite caps bound parameters per statement.
+fn insert_items(conn: &mut DbConnection, items: &[ItemRow]) -> Result<(), AppError> {
+    for item in items {
+        diesel::insert_into(request_items::table)
+            .values(item.clone())
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn replace_items(
@@ -70,13 +80,7 @@ pub fn replace_items(
 ) -> Result<(), AppError> {
     diesel::delete(request_items::table.filter(request_items::request_id.eq(request_id)))
         .execute(conn)?;
-    // One statement per item: SQLite caps bound parameters per statement.
-    for item in items {
-        diesel::insert_into(request_items::table)
-            .values(item.clone())
-            .execute(conn)?;
-    }
-    Ok(())
+    insert_items(conn, items)
 }
 
 pub fn find(conn: &mut DbConnection, id: RequestId) -> Result<Option<RequestRow>, AppError> {

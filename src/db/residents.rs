@@ -45,6 +45,20 @@ pub fn insert(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError
     Ok(())
 }
 
+/// The resident with their area, in one query (a create reads both).
+pub fn find_with_area(
+    conn: &mut DbConnection,
+    id: ResidentId,
+) -> Result<Option<(ResidentRow, super::areas::AreaRow)>, AppError> {
+    use super::schema::areas;
+    Ok(residents::table
+        .inner_join(areas::table)
+        .filter(residents::id.eq(id))
+        .select((ResidentRow::as_select(), super::areas::AreaRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find(conn: &mut DbConnection, id: ResidentId) -> Result<Option<ResidentRow>, AppError> {
     Ok(residents::table
         .find(id.to_string())

@@ -296,6 +296,7 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(guardian_links -> residents (resident_id));
 diesel::joinable!(grocery_requests -> residents (resident_id));
+diesel::joinable!(residents -> areas (area_id));
 diesel::joinable!(request_items -> grocery_requests (request_id));
 diesel::joinable!(volunteer_profiles -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(

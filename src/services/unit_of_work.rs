@@ -110,6 +110,9 @@ impl UnitOfWork<'_> {
     /// A new request: its row is written by the caller; here its audit row and event.
     pub fn request_created(&mut self, id: RequestId) -> Result<(), AppError> {
         self.audit("create", REQUEST, id)?;
+        // A request created in this unit of work has no events before: its first is number 1,
+        // with no read of the outbox (the unique sequence still guards it).
+        self.sequences.insert((REQUEST, id.to_string()), 1);
         self.events(REQUEST, id, &[RequestEvent::submitted()])
     }
 

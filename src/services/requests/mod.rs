@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::Audit;
 use super::caller::Caller;
-use super::residents::visible_resident;
+use super::residents::{visible_resident, visible_resident_with_area};
 use super::unit_of_work::{self, UnitOfWork};
 use crate::db::idempotency::IdempotencyRow;
 use crate::db::requests::{ItemRow, RequestFilter, RequestRow};
@@ -312,8 +312,7 @@ impl Requests {
         input: NewRequest,
         now: DateTime<Utc>,
     ) -> Result<RequestView, AppError> {
-        let resident = visible_resident(uow.conn, caller, input.resident_id)?;
-        let area = area_of(uow.conn, resident.area_id)?;
+        let (resident, area) = visible_resident_with_area(uow.conn, caller, input.resident_id)?;
         let date = open_date(uow.conn, &area, &input.delivery_date, false, now)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let items = checked_items(&input.items)?;
