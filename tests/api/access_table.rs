@@ -11,10 +11,9 @@ use yui::http::routes;
 
 use crate::common::*;
 
-#[actix_web::test]
-async fn role_by_route_gives_the_declared_status() {
-    let app = TestApp::spawn().await;
-    let mut callers = vec![("anonymous", None, None)];
+/// An account of every role, signed in: (role, access token).
+async fn one_of_each_role(app: &TestApp) -> Vec<(&'static str, String)> {
+    let mut tokens = Vec::new();
     for role in [
         "family",
         "volunteer",
@@ -23,8 +22,18 @@ async fn role_by_route_gives_the_declared_status() {
         "coordinator",
         "admin",
     ] {
-        let (_, tokens) = app.account(role).await;
-        callers.push((role, Some(role), Some(access_token(&tokens))));
+        let (_, pair) = app.account(role).await;
+        tokens.push((role, access_token(&pair)));
+    }
+    tokens
+}
+
+#[actix_web::test]
+async fn role_by_route_gives_the_declared_status() {
+    let app = TestApp::spawn().await;
+    let mut callers = vec![("anonymous", None, None)];
+    for (role, token) in one_of_each_role(&app).await {
+        callers.push((role, Some(role), Some(token)));
     }
     // A volunteer still waiting for approval is signed in but has no role rights yet.
     app.register("volunteer", "waiting@example.jp").await;
@@ -101,18 +110,7 @@ async fn a_route_without_a_declared_policy_is_refused() {
 #[actix_web::test]
 async fn a_malformed_id_in_any_path_is_404() {
     let app = TestApp::spawn().await;
-    let mut tokens = Vec::new();
-    for role in [
-        "family",
-        "volunteer",
-        "carrier",
-        "hub_keeper",
-        "coordinator",
-        "admin",
-    ] {
-        let (_, pair) = app.account(role).await;
-        tokens.push((role, access_token(&pair)));
-    }
+    let tokens = one_of_each_role(&app).await;
     let mut checked = 0;
     for route in routes().into_iter().filter(|r| r.path.contains('{')) {
         let caller = tokens.iter().find(|(role, _)| match route.access {

@@ -205,13 +205,10 @@ async fn a_guardian_link_leaves_its_request_and_its_completion() {
     let d = District::new().await;
     let (son_id, son) = d.app.account("family").await;
     let son = crate::common::access_token(&son);
+    let asking = format!("/api/v1/residents/{}/guardian-requests", d.resident_id);
     let (status, asked) = d
         .app
-        .post(
-            &format!("/api/v1/residents/{}/guardian-requests", d.resident_id),
-            json!({"relation": "son"}),
-            Some(&son),
-        )
+        .post(&asking, json!({"relation": "son"}), Some(&son))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{asked}");
     let link = asked["id"].as_str().unwrap().to_owned();
@@ -222,11 +219,7 @@ async fn a_guardian_link_leaves_its_request_and_its_completion() {
     // Asking again is refused and raises nothing.
     let (status, _) = d
         .app
-        .post(
-            &format!("/api/v1/residents/{}/guardian-requests", d.resident_id),
-            json!({"relation": "son"}),
-            Some(&son),
-        )
+        .post(&asking, json!({"relation": "son"}), Some(&son))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (status, linked) = d
