@@ -43,7 +43,7 @@ pub fn find(conn: &mut DbConnection, id: AreaId) -> Result<Option<AreaRow>, AppE
     Ok(areas::table
         .find(id.to_string())
         .select(AreaRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -51,7 +51,7 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<AreaRo
     Ok(areas::table
         .filter(areas::name.eq(name))
         .select(AreaRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -91,7 +91,7 @@ pub fn find_hub(conn: &mut DbConnection, id: HubId) -> Result<Option<HubRow>, Ap
     Ok(hubs::table
         .find(id.to_string())
         .select(HubRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -43,7 +43,7 @@ pub fn find_profile(
     Ok(volunteer_profiles::table
         .find(user.to_string())
         .select(VolunteerProfileRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -85,6 +85,6 @@ pub fn find_trip(conn: &mut DbConnection, id: PostTripId) -> Result<Option<PostT
     Ok(post_trips::table
         .find(id.to_string())
         .select(PostTripRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }

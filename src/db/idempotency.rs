@@ -32,7 +32,7 @@ pub fn find(
     Ok(idempotency_keys::table
         .find((caller.to_string(), key))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

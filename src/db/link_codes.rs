@@ -37,7 +37,7 @@ pub fn find(conn: &mut DbConnection, code_hash: &str) -> Result<Option<LinkCodeR
     Ok(link_codes::table
         .find(code_hash)
         .select(LinkCodeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -50,7 +50,7 @@ pub fn find(
     Ok(neighbourhoods::table
         .find(id.to_string())
         .select(NeighbourhoodRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

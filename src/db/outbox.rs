@@ -37,7 +37,7 @@ pub fn next_sequence(
         .filter(outbox::aggregate.eq(aggregate))
         .filter(outbox::aggregate_id.eq(aggregate_id))
         .select(diesel::dsl::max(outbox::sequence))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(last.unwrap_or(0) + 1)
 }
 

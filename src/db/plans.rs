@@ -105,7 +105,7 @@ pub fn find(conn: &mut DbConnection, id: PlanId) -> Result<Option<PlanRow>, AppE
     Ok(plans::table
         .find(id.to_string())
         .select(PlanRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -118,7 +118,7 @@ pub fn find_for_date(
         .filter(plans::area_id.eq(area.to_string()))
         .filter(plans::delivery_date.eq(date))
         .select(PlanRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -157,7 +157,7 @@ pub fn find_run(conn: &mut DbConnection, id: RunId) -> Result<Option<RunRow>, Ap
     Ok(runs::table
         .find(id.to_string())
         .select(RunRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -265,7 +265,7 @@ pub fn placement_of(
     Ok(placements::table
         .find(request)
         .select(PlacementRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -523,6 +523,6 @@ pub fn find_job(
     Ok(planning_jobs::table
         .find((area.to_string(), date))
         .select(PlanningJobRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }

@@ -42,7 +42,7 @@ pub fn find_by_hash(
     Ok(refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -53,7 +53,7 @@ pub fn find(
     Ok(refresh_tokens::table
         .find(id)
         .select(RefreshTokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -87,7 +87,7 @@ pub fn find(conn: &mut DbConnection, id: RequestId) -> Result<Option<RequestRow>
     Ok(grocery_requests::table
         .find(id.to_string())
         .select(RequestRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

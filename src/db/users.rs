@@ -83,7 +83,7 @@ pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<(User, String)
     users::table
         .find(id.to_string())
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(UserRow::into_user)
         .transpose()
@@ -109,7 +109,7 @@ pub fn find_with_session(
             refresh_tokens::id.nullable(),
             refresh_tokens::revoked_at.nullable(),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     found
         .map(|(row, session, revoked)| {
@@ -126,7 +126,7 @@ pub fn find_by_email(
     users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(UserRow::into_user)
         .transpose()
@@ -160,7 +160,7 @@ pub fn count_login_failure(conn: &mut DbConnection, id: UserId) -> Result<u32, A
     let failed: i32 = users::table
         .find(id.to_string())
         .select(users::failed_logins)
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(u32::try_from(failed).unwrap_or(0))
 }
 
