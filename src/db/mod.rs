@@ -1,5 +1,9 @@
 //! The only module that knows which database Yui talks to. Everything above it sees
 //! `DbConnection`, the `Db` handle and the query functions of the submodules.
+//!
+//! A lookup by a unique key reads with `get_result`, never `first`: `first` binds its
+//! `LIMIT 1` as a parameter, and SQLite re-prepares a cached statement whose LIMIT is bound
+//! each time it runs (a sixth of a create's CPU before this was noticed).
 
 pub mod areas;
 pub mod audit;
@@ -243,8 +247,11 @@ impl r2d2::ManageConnection for ConnectionManager {
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection given back inside a transaction (its work panicked) is closed, never
+    /// handed to the next caller, whose `BEGIN` would become a savepoint of the dead one.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::connection::TransactionManager;
+        <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 
@@ -263,10 +270,13 @@ pub struct PoolSettings {
 pub struct Db {
     pool: Pool,
     target: DatabaseTarget,
-    /// SQLite has one writer at a time. Queueing this process's writers here, where a waiter
-    /// wakes the moment the lock is free, beats SQLite's busy handler, which sleeps in steps of
-    /// up to 100 ms (p99 of concurrent creates fell from 1.3 s; see README, Measuring).
-    sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// SQLite has one writer at a time, so this process writes through one connection of its
+    /// own, opened on first use. Queueing writers on its lock, where a waiter wakes the moment
+    /// it is free, beats SQLite's busy handler, which sleeps in steps of up to 100 ms (p99 of
+    /// concurrent creates fell from 1.3 s); and one writer keeps its page cache, which SQLite
+    /// drops at the start of a transaction whenever another connection wrote since (pooled
+    /// writers re-read some 50 pages per create). See README, Measuring.
+    sqlite_writer: Option<Arc<Mutex<Option<DbConnection>>>>,
 }
 
 impl Db {
@@ -280,7 +290,7 @@ impl Db {
             .test_on_check_out(true)
             .build_unchecked(ConnectionManager::new(target.clone()));
         let sqlite_writer =
-            matches!(target, DatabaseTarget::Sqlite { .. }).then(|| Arc::new(Mutex::new(())));
+            matches!(target, DatabaseTarget::Sqlite { .. }).then(|| Arc::new(Mutex::new(None)));
         Self {
             pool,
             target,
@@ -321,21 +331,48 @@ impl Db {
     }
 
     /// Like `run`, inside one write transaction (see `write_transaction`): the unit of work
-    /// of a service.
+    /// of a service. On SQLite it runs on the process's one writer connection.
     pub async fn transaction<T, F>(&self, operation: &'static str, work: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let writer = self.sqlite_writer.clone();
-        self.run(operation, move |conn| {
-            // Held for the whole transaction; a poisoned lock only means a writer panicked.
-            let _turn = writer
-                .as_ref()
-                .map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            write_transaction(conn, work)
+        let Some(writer) = self.sqlite_writer.clone() else {
+            return self
+                .run(operation, move |conn| write_transaction(conn, work))
+                .await;
+        };
+        let manager = ConnectionManager::new(self.target.clone());
+        let parent = tracing::Span::current();
+        actix_web::web::block(move || {
+            use diesel::connection::TransactionManager;
+            type Manager = <DbConnection as Connection>::TransactionManager;
+            let span = tracing::info_span!(parent: &parent, "db", operation);
+            let _entered = span.enter();
+            // Held for the whole transaction. A writer that panicked may have left its
+            // transaction open: its connection is dropped and a new one opened.
+            let mut slot = writer.lock().unwrap_or_else(|poisoned| {
+                writer.clear_poison();
+                let mut slot = poisoned.into_inner();
+                *slot = None;
+                slot
+            });
+            let conn = match &mut *slot {
+                Some(conn) => conn,
+                empty => empty.insert(
+                    manager
+                        .connect()
+                        .map_err(|e| AppError::Unavailable(e.to_string()))?,
+                ),
+            };
+            let outcome = write_transaction(conn, work);
+            if Manager::is_broken_transaction_manager(conn) {
+                *slot = None;
+            }
+            outcome
         })
         .await
+        .map_err(|e| AppError::internal(format!("blocking pool: {e}")))?
     }
 
     /// Readiness: a connection can be had within `timeout` and answers.

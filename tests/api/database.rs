@@ -204,3 +204,57 @@ async fn readiness_follows_the_database() {
     drop(app);
     drop(db);
 }
+
+/// A unit of work that panics mid-transaction leaves no open transaction behind: the next
+/// writes commit, and another connection sees them.
+#[actix_web::test]
+async fn a_writer_that_panicked_does_not_swallow_later_writes() {
+    use diesel::prelude::*;
+    use yui::db::schema::audit_log::dsl;
+    let app = TestApp::spawn().await;
+    let db = &app.services.db;
+    let row = |entity_id: &str| yui::db::audit::AuditRow {
+        id: yui::domain::ids::AuditId::new(),
+        area_id: None,
+        actor_id: None,
+        action: "test".into(),
+        entity: "test".into(),
+        entity_id: entity_id.into(),
+        request_id: None,
+        at: chrono::Utc::now().naive_utc(),
+    };
+    for attempt in 0..3 {
+        let dying = row("dying");
+        let died = db
+            .transaction("test.panics", move |conn| {
+                yui::db::audit::insert(conn, &dying)?;
+                // (The condition only keeps the `Ok` below reachable.)
+                if attempt < 10 {
+                    panic!("a unit of work that panics mid-transaction");
+                }
+                Ok(())
+            })
+            .await;
+        assert!(died.is_err());
+    }
+    for n in 0..4 {
+        let kept = row(&format!("kept-{n}"));
+        db.transaction("test.after", move |conn| {
+            yui::db::audit::insert(conn, &kept)
+        })
+        .await
+        .unwrap();
+    }
+    // Read on other connections than the writers': only what committed is there.
+    let seen = db
+        .run("test.read", |conn| {
+            Ok(dsl::audit_log
+                .filter(dsl::action.eq("test"))
+                .select(dsl::entity_id)
+                .order(dsl::entity_id.asc())
+                .load::<String>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, ["kept-0", "kept-1", "kept-2", "kept-3"]);
+}
