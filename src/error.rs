@@ -117,6 +117,12 @@ impl AppError {
         AppError::Internal(cause.into())
     }
 
+    /// A refusal of what was asked (a rule, a conflict, a missing object), as opposed to a
+    /// fault of ours or of the database.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, AppError::Unavailable(_) | AppError::Internal(_))
+    }
+
     /// Every problem kind, for the catalogue's tests and the spec.
     pub const KINDS: &'static [&'static str] = &[
         "validation",

@@ -7,6 +7,7 @@ use super::DbConnection;
 use super::schema::{guardian_links, residents};
 use super::text::{NullableText, Spelled};
 use crate::domain::ids::{AreaId, GuardianLinkId, NeighbourhoodId, ResidentId, UserId};
+use crate::domain::plan::PlanStatus;
 use crate::domain::request::Fulfilment;
 use crate::domain::resident::{GuardianLinkStatus, LocationStatus};
 use crate::error::AppError;
@@ -45,25 +46,41 @@ pub fn insert(conn: &mut DbConnection, row: &ResidentRow) -> Result<(), AppError
     Ok(())
 }
 
-/// The resident with their area, in one query (a create reads both).
-pub fn find_with_area(
+/// The resident with their area and the status of the area's plan for `date` (if one is
+/// stored), in one query: a create reads all three.
+pub fn find_for_order(
     conn: &mut DbConnection,
     id: ResidentId,
-) -> Result<Option<(ResidentRow, super::areas::AreaRow)>, AppError> {
-    use super::schema::areas;
-    Ok(residents::table
+    date: &str,
+) -> Result<Option<(ResidentRow, super::areas::AreaRow, Option<PlanStatus>)>, AppError> {
+    use super::schema::{areas, plans};
+    let found: Option<(
+        ResidentRow,
+        super::areas::AreaRow,
+        Spelled<Option<PlanStatus>>,
+    )> = residents::table
         .inner_join(areas::table)
+        .left_join(
+            plans::table.on(plans::area_id
+                .eq(residents::area_id)
+                .and(plans::delivery_date.eq(date))),
+        )
         .filter(residents::id.eq(id))
-        .select((ResidentRow::as_select(), super::areas::AreaRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .select((
+            ResidentRow::as_select(),
+            super::areas::AreaRow::as_select(),
+            plans::status.nullable(),
+        ))
+        .get_result(conn)
+        .optional()?;
+    Ok(found.map(|(resident, area, plan)| (resident, area, plan.into())))
 }
 
 pub fn find(conn: &mut DbConnection, id: ResidentId) -> Result<Option<ResidentRow>, AppError> {
     Ok(residents::table
         .find(id.to_string())
         .select(ResidentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -165,7 +182,7 @@ pub fn find_link(
         .filter(guardian_links::resident_id.eq(resident.to_string()))
         .filter(guardian_links::user_id.eq(user.to_string()))
         .select(GuardianLinkRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -171,6 +171,11 @@ async fn ordering_closes_at_the_second_of_the_cutoff() {
         problem["cutoff_local"],
         format!("{}T16:00:00+09:00", date - Duration::days(1))
     );
+    // A phone that lost the answer and retries after the cutoff still gets its request.
+    let retry = d.create_request(&d.family, "just-in-time", &body).await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(read(retry).await.1, created);
     // Said as a Japanese reader writes a date (the family's locale is Japanese).
     let day_before = date - Duration::days(1);
     assert_eq!(

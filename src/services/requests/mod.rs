@@ -11,10 +11,11 @@ use sha2::{Digest, Sha256};
 
 use super::audit::Audit;
 use super::caller::Caller;
-use super::residents::{visible_resident, visible_resident_with_area};
+use super::residents::{may_see, visible_resident};
 use super::unit_of_work::{self, UnitOfWork};
 use crate::db::idempotency::IdempotencyRow;
 use crate::db::requests::{ItemRow, RequestFilter, RequestRow};
+use crate::db::residents::ResidentRow;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::area::{Area, parse_date};
@@ -108,13 +109,19 @@ fn ordering_open(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    if now >= cutoff_of(area, date)?.at {
-        return Ok(false);
-    }
     let date_text = date.format("%Y-%m-%d").to_string();
-    let locked = db::plans::find_for_date(conn, area.id, &date_text)?
-        .is_some_and(|p| p.status == PlanStatus::Locked);
-    Ok(!locked)
+    let plan = db::plans::find_for_date(conn, area.id, &date_text)?.map(|p| p.status);
+    ordering_open_with(area, date, plan, now)
+}
+
+/// `ordering_open` once the date's plan status (if any) is known.
+fn ordering_open_with(
+    area: &Area,
+    date: NaiveDate,
+    plan: Option<PlanStatus>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(now < cutoff_of(area, date)?.at && plan != Some(PlanStatus::Locked))
 }
 
 /// The delivery date `raw`, refused when ordering for it has closed (422 creating, 409
@@ -127,7 +134,20 @@ fn open_date(
     now: DateTime<Utc>,
 ) -> Result<NaiveDate, AppError> {
     let date = parse_date("delivery_date", raw)?;
-    if !ordering_open(conn, area, date, now)? {
+    let date_text = date.format("%Y-%m-%d").to_string();
+    let plan = db::plans::find_for_date(conn, area.id, &date_text)?.map(|p| p.status);
+    checked_open_date(area, date, plan, editing, now)
+}
+
+/// `open_date` once the date is parsed and its plan status (if any) is known.
+fn checked_open_date(
+    area: &Area,
+    date: NaiveDate,
+    plan: Option<PlanStatus>,
+    editing: bool,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, AppError> {
+    if !ordering_open_with(area, date, plan, now)? {
         return Err(AppError::CutoffPassed {
             cutoff: Some(cutoff_of(area, date)?),
             editing,
@@ -141,6 +161,23 @@ fn open_date(
         ));
     }
     Ok(date)
+}
+
+/// The resident a new request is for, if `caller` may see them (else 404), with their area
+/// and the status of the area's plan for `date` (if any), read in one query.
+fn orderable_resident(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ResidentId,
+    date: &str,
+) -> Result<(ResidentRow, Area, Option<PlanStatus>), AppError> {
+    let (resident, area, plan) =
+        db::residents::find_for_order(conn, id, date)?.ok_or(AppError::NotFound)?;
+    if may_see(conn, caller, &resident)? {
+        Ok((resident, area.into_area()?, plan))
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 fn area_of(conn: &mut DbConnection, id: AreaId) -> Result<Area, AppError> {
@@ -184,6 +221,13 @@ fn checked_key(key: Option<String>) -> Result<String, AppError> {
     Ok(key)
 }
 
+/// The message of a create whose key another create holds.
+const CLAIMED_ELSEWHERE: &str = "conflict-idempotency-in-progress";
+
+fn is_claimed_elsewhere(error: &AppError) -> bool {
+    matches!(error, AppError::Conflict(m) if m.key == CLAIMED_ELSEWHERE)
+}
+
 /// The stored answer to `key`, if the caller used it before: with the same body it is
 /// replayed; with another body the create is refused (422).
 fn replay(
@@ -213,13 +257,6 @@ fn replay(
     }
 }
 
-/// What one create transaction came to.
-enum Created {
-    New(RequestView),
-    /// The key had an answer already: the same body gets it again.
-    Replayed(RequestView),
-}
-
 #[derive(Clone)]
 pub struct Requests {
     db: Db,
@@ -243,67 +280,84 @@ impl Requests {
     ) -> Result<CreateOutcome, AppError> {
         let key = checked_key(key)?;
         let hash = body_hash(&input)?;
-        let caller_for_work = caller.clone();
-        let audit = Audit::by(caller, None);
+        // A key left claimed without an answer (by an older Yui) is freed by the replay
+        // below; the create is then tried once more.
+        for _ in 0..2 {
+            match self.create_once(caller, &key, &hash, input.clone()).await {
+                Ok(view) => {
+                    return Ok(CreateOutcome {
+                        view,
+                        replayed: false,
+                    });
+                }
+                // The key was used before (or a retry raced its original and lost): the same
+                // body gets the stored answer, another body is refused. A create refused by a
+                // rule is answered from its key too: a retry after the cutoff of a create that
+                // succeeded must see that success.
+                Err(refusal) if refusal.is_refusal() => {
+                    let (caller_id, key, hash) = (caller.user_id, key.clone(), hash.clone());
+                    let earlier = self
+                        .db
+                        .run("idempotency.replay", move |conn| {
+                            replay(conn, caller_id, &key, &hash)
+                        })
+                        .await?;
+                    match earlier {
+                        Some(view) => {
+                            return Ok(CreateOutcome {
+                                view,
+                                replayed: true,
+                            });
+                        }
+                        None if is_claimed_elsewhere(&refusal) => continue,
+                        None => return Err(refusal),
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(AppError::conflict(CLAIMED_ELSEWHERE))
+    }
+
+    /// One create transaction. The key is claimed last, inside it: a new key (nearly every
+    /// create) costs no read of the claims; a key used before conflicts there and the whole
+    /// transaction is void.
+    async fn create_once(
+        &self,
+        caller: &Caller,
+        key: &str,
+        hash: &str,
+        input: NewRequest,
+    ) -> Result<RequestView, AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
         let now = self.clock.now();
-        let (work_key, work_hash) = (key.clone(), hash.clone());
-        let created = unit_of_work::write(
+        let (key, hash) = (key.to_owned(), hash.to_owned());
+        unit_of_work::write(
             &self.db,
             &self.clock,
             "requests.create",
             audit,
             move |uow| {
-                if let Some(earlier) =
-                    replay(uow.conn, caller_for_work.user_id, &work_key, &work_hash)?
-                {
-                    return Ok(Created::Replayed(earlier));
-                }
-                let view = Self::insert(uow, &caller_for_work, input, now)?;
+                let view = Self::insert(uow, &caller, input, now)?;
                 let body =
                     serde_json::to_string(&view).map_err(|e| AppError::internal(e.to_string()))?;
                 let claim = IdempotencyRow {
-                    caller_id: caller_for_work.user_id,
-                    idempotency_key: work_key,
-                    body_hash: work_hash,
+                    caller_id: caller.user_id,
+                    idempotency_key: key,
+                    body_hash: hash,
                     state: ClaimState::Done,
                     response_status: Some(201),
                     response_body: Some(body),
                     created_at: uow.now(),
                 };
                 if !db::idempotency::claim(uow.conn, &claim)? {
-                    // A concurrent create with this key committed first (PostgreSQL): this
-                    // transaction is void; the answer is read below.
-                    return Err(AppError::conflict("conflict-idempotency-in-progress"));
+                    return Err(AppError::conflict(CLAIMED_ELSEWHERE));
                 }
-                Ok(Created::New(view))
+                Ok(view)
             },
         )
-        .await;
-        let caller_id = caller.user_id;
-        match created {
-            Ok(Created::New(view)) => Ok(CreateOutcome {
-                view,
-                replayed: false,
-            }),
-            Ok(Created::Replayed(view)) => Ok(CreateOutcome {
-                view,
-                replayed: true,
-            }),
-            Err(AppError::Conflict(m)) if m.key == "conflict-idempotency-in-progress" => {
-                let view = self
-                    .db
-                    .run("idempotency.replay", move |conn| {
-                        replay(conn, caller_id, &key, &hash)
-                    })
-                    .await?
-                    .ok_or(AppError::Conflict(m))?;
-                Ok(CreateOutcome {
-                    view,
-                    replayed: true,
-                })
-            }
-            Err(error) => Err(error),
-        }
+        .await
     }
 
     fn insert(
@@ -312,15 +366,23 @@ impl Requests {
         input: NewRequest,
         now: DateTime<Utc>,
     ) -> Result<RequestView, AppError> {
-        let (resident, area) = visible_resident_with_area(uow.conn, caller, input.resident_id)?;
-        let date = open_date(uow.conn, &area, &input.delivery_date, false, now)?;
+        // The plan is looked up by the date as stored; a date that does not parse matches none
+        // and is refused below, after the resident's visibility.
+        let parsed = parse_date("delivery_date", &input.delivery_date);
+        let date_text = match &parsed {
+            Ok(date) => date.format("%Y-%m-%d").to_string(),
+            Err(_) => input.delivery_date.clone(),
+        };
+        let (resident, area, plan) =
+            orderable_resident(uow.conn, caller, input.resident_id, &date_text)?;
+        checked_open_date(&area, parsed?, plan, false, now)?;
         let fulfilment = Fulfilment::parse(&input.fulfilment)?;
         let items = checked_items(&input.items)?;
         let row = RequestRow {
             id: RequestId::new(),
             area_id: area.id,
             resident_id: resident.id,
-            delivery_date: date.format("%Y-%m-%d").to_string(),
+            delivery_date: date_text,
             fulfilment,
             notes: check_notes(input.notes)?,
             status: RequestStatus::Submitted,

@@ -13,7 +13,7 @@ use crate::db::link_codes::LinkCodeRow;
 use crate::db::residents::{GuardianLinkRow, ResidentRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
-use crate::domain::area::{Area, Location, check_name};
+use crate::domain::area::{Location, check_name};
 use crate::domain::clock::Clock;
 use crate::domain::error::Message;
 use crate::domain::ids::{AreaId, GuardianLinkId, NeighbourhoodId, ResidentId, UserId};
@@ -51,22 +51,8 @@ pub fn visible_resident(
     }
 }
 
-/// Like `visible_resident`, with the resident's area read in the same query.
-pub fn visible_resident_with_area(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: ResidentId,
-) -> Result<(ResidentRow, Area), AppError> {
-    let (resident, area) = db::residents::find_with_area(conn, id)?.ok_or(AppError::NotFound)?;
-    if may_see(conn, caller, &resident)? {
-        Ok((resident, area.into_area()?))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// Staff of the resident's area, or a linked family member.
-fn may_see(
+pub(crate) fn may_see(
     conn: &mut DbConnection,
     caller: &Caller,
     resident: &ResidentRow,
