@@ -59,9 +59,12 @@ pub struct Id<K> {
 }
 
 impl<K> Id<K> {
-    /// A fresh random id.
+    /// A fresh id: a UUIDv7 (RFC 9562), its milliseconds first and 74 random bits after.
+    /// Ids made one after another sort together, so each insert touches the last page of
+    /// every index on them rather than a random one (fewer pages written per commit, on
+    /// both backends); the time they show is no more than the rows' own `created_at`.
     pub fn new() -> Self {
-        Self::from_uuid(Uuid::new_v4())
+        Self::from_uuid(Uuid::now_v7())
     }
 
     pub const fn from_uuid(uuid: Uuid) -> Self {
