@@ -190,8 +190,8 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
             .create_hub(
                 &staff,
                 NewHub {
-                    name: name.to_owned(),
-                    kind: kind.to_owned(),
+                    name: name.into(),
+                    kind: kind.into(),
                     location: Location { lat, lon },
                     storage: Storage {
                         ambient: 40,
@@ -231,7 +231,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                 &staff,
                 None,
                 NeighbourhoodInput {
-                    name: label,
+                    name: label.into(),
                     boundary: json!({"type": "Polygon", "coordinates": [ring]}),
                     default_hub_id: hubs
                         .iter()
@@ -258,9 +258,9 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                 .create(
                     &staff,
                     NewResident {
-                        name,
-                        phone: format!("0742-9{i}-{n:04}"),
-                        address: format!("奈良市 デモ地区 {}-{}", i + 1, n + 1),
+                        name: name.into(),
+                        phone: format!("0742-9{i}-{n:04}").into(),
+                        address: format!("奈良市 デモ地区 {}-{}", i + 1, n + 1).into(),
                         location: Some(Location {
                             lat: lat - h + 2.0 * h * dy,
                             lon: lon - h + 2.0 * h * dx,
@@ -270,8 +270,8 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                         } else {
                             "home_delivery"
                         }
-                        .to_owned(),
-                        care_notes: care.then(|| "足が悪く、玄関まで届けてほしい".to_owned()),
+                        .into(),
+                        care_notes: care.then(|| "足が悪く、玄関まで届けてほしい".into()),
                         consent: care.then(|| Consent {
                             given_by: "本人".into(),
                             basis: "written".into(),
@@ -293,7 +293,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                     user_id: family.id,
                     relation: "son".into(),
                     consent: Consent {
-                        given_by: parent.name.clone(),
+                        given_by: parent.name.as_str().into(),
                         basis: "written".into(),
                         text_version: "demo-2026".into(),
                     },
@@ -323,7 +323,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                 &staff,
                 volunteer.id,
                 VolunteerProfile {
-                    public_name: VOLUNTEER_NAMES[v % VOLUNTEER_NAMES.len()].to_owned(),
+                    public_name: VOLUNTEER_NAMES[v % VOLUNTEER_NAMES.len()].into(),
                     home: Location {
                         lat: lat + 0.005,
                         lon: lon - 0.005,
@@ -419,7 +419,7 @@ pub async fn seed(services: &Services) -> Result<DemoSummary, AppError> {
                 Some(format!("seed-demo-{date_text}-{}", resident.id)),
                 NewRequest {
                     resident_id: resident.id,
-                    delivery_date: date_text.clone(),
+                    delivery_date: date_text.as_str().into(),
                     fulfilment: if n % 3 == 0 {
                         "hub_pickup"
                     } else {

@@ -38,8 +38,9 @@ pub enum AppError {
     NotFound,
     #[error("no such route")]
     RouteNotFound,
+    /// `allow` lists the methods the route takes, for the `Allow` header.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: String },
     #[error("conflict: {0}")]
     Conflict(Message),
     /// Ordering for the date closed: 422 when creating, 409 when editing or cancelling.
@@ -160,7 +161,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not-found",
             AppError::RouteNotFound => "route-not-found",
-            AppError::MethodNotAllowed => "method-not-allowed",
+            AppError::MethodNotAllowed { .. } => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
             AppError::CutoffPassed { .. } => "cutoff-passed",
             AppError::Transition { .. } => "invalid-transition",
@@ -282,7 +283,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated(_) | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::Transition { .. } | AppError::Overlap { .. } => {
                 StatusCode::CONFLICT
             }
@@ -350,6 +351,11 @@ impl ResponseError for AppError {
                 retry_after_secs, ..
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::MethodNotAllowed { allow } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    response.insert_header((header::ALLOW, value));
+                }
             }
             AppError::Unauthenticated(_) | AppError::BadCredentials => {
                 response

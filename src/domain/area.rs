@@ -1,5 +1,6 @@
 //! Areas (the tenant), their cutoff rule, and locations.
 
+use super::text::Line;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -253,8 +254,8 @@ pub struct Storage {
 #[serde(deny_unknown_fields)]
 pub struct OpeningHours {
     pub weekday: u8,
-    pub open: String,
-    pub close: String,
+    pub open: Line,
+    pub close: Line,
 }
 
 pub fn check_opening_hours(hours: &[OpeningHours]) -> Result<(), DomainError> {

@@ -1,6 +1,7 @@
 //! The HTTP edge: the route table, request decoding, and the app assembled from them.
 
 pub mod access;
+pub mod body;
 pub mod client;
 pub mod handlers;
 pub mod language;
@@ -10,7 +11,7 @@ pub mod request_id;
 use std::sync::Arc;
 
 use actix_web::http::Method;
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{App, HttpResponse, web};
 
 use self::access::{
     ADMIN, AREA, Access, AccessTable, FAMILY, FAMILY_AND_STAFF, FIELD, FIELD_AND_STAFF,
@@ -298,35 +299,8 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// Maps body, path and query decoding failures to problem answers.
-fn json_error(
-    error: actix_web::error::JsonPayloadError,
-    _: &HttpRequest,
-    limit: usize,
-) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    let problem = match error {
-        E::Overflow { .. } | E::OverflowKnownLength { .. } => AppError::PayloadTooLarge { limit },
-        E::ContentType => AppError::UnsupportedMediaType,
-        E::Deserialize(e) if e.is_data() => AppError::UnprocessableBody(
-            crate::domain::error::Message::new("body-does-not-fit").arg("reason", e),
-        ),
-        E::Deserialize(e) => AppError::Malformed(
-            crate::domain::error::Message::new("malformed-json").arg("reason", e),
-        ),
-        other => AppError::Malformed(
-            crate::domain::error::Message::new("malformed-body").arg("reason", other),
-        ),
-    };
-    problem.into()
-}
-
 async fn route_not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::RouteNotFound)
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
 }
 
 /// Registers every route of the table, grouped by pattern so that a wrong method on a known
@@ -344,25 +318,24 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
     }
     cfg.app_data(web::Data::new(Arc::new(table)))
         .app_data(web::Data::new(settings.client_address))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(max_body_bytes)
-                .error_handler(move |e, req| json_error(e, req, max_body_bytes)),
-        )
+        .app_data(web::Data::new(body::BodyLimit(max_body_bytes)))
         .app_data(web::PayloadConfig::new(max_body_bytes))
-        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| {
-            AppError::Malformed(
-                crate::domain::error::Message::new("malformed-query").arg("reason", e),
-            )
-            .into()
-        }));
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
     for (path, defs) in patterns {
         let mut resource = web::resource(path);
+        let allow = defs
+            .iter()
+            .map(|def| def.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         for def in defs {
             resource = resource.route((def.attach)(web::route().method(def.method)));
         }
-        cfg.service(resource.default_service(web::to(method_not_allowed)));
+        // Any other method: 405, saying which ones the route takes.
+        cfg.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
+        })));
     }
 }
 

@@ -1,6 +1,7 @@
 //! Carriers: volunteers' profiles (what they can carry, when, how far) and post trips (the
 //! vans' scheduled runs with spare capacity per temperature class).
 
+use crate::domain::text::Line;
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,8 @@ pub use crate::domain::carrier::Vehicle;
 #[serde(deny_unknown_fields)]
 pub struct Availability {
     pub weekday: u8,
-    pub start: String,
-    pub end: String,
+    pub start: Line,
+    pub end: Line,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ pub struct Availability {
 pub struct VolunteerProfile {
     /// What families are told to call the volunteer: a given name or a short name they
     /// choose (never their full name unless they choose it).
-    pub public_name: String,
+    pub public_name: Line,
     pub home: Location,
     pub vehicle: Vehicle,
     pub capacity_litres: u32,
@@ -45,7 +46,7 @@ fn hhmm(field: &str, raw: &str) -> Result<NaiveTime, AppError> {
 
 impl VolunteerProfile {
     fn check(&mut self) -> Result<(), AppError> {
-        self.public_name = check_name("public_name", &self.public_name, 20)?;
+        self.public_name = check_name("public_name", &self.public_name, 20)?.into();
         self.home.validate("home")?;
         if !(1..=2000).contains(&self.capacity_litres) {
             return Err(AppError::invalid(
@@ -83,10 +84,10 @@ impl VolunteerProfile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPostTrip {
-    pub name: String,
+    pub name: Line,
     pub origin: Location,
     pub weekdays: Vec<u8>,
-    pub departure: String,
+    pub departure: Line,
     pub hub_ids: Vec<HubId>,
     pub spare_capacity: Storage,
 }
@@ -158,7 +159,7 @@ impl Carriers {
             home_lat: profile.home.lat,
             home_lon: profile.home.lon,
             vehicle: profile.vehicle,
-            public_name: profile.public_name.clone(),
+            public_name: profile.public_name.to_string(),
             capacity_litres: i32::try_from(profile.capacity_litres).unwrap_or(i32::MAX),
             cold_box: profile.cold_box,
             max_distance_km: profile.max_distance_km,
@@ -210,7 +211,7 @@ impl Carriers {
                     AppError::internal(format!("volunteer_profiles {user}: bad {what}"))
                 };
                 Ok(VolunteerProfile {
-                    public_name: row.public_name,
+                    public_name: row.public_name.into(),
                     home: Location {
                         lat: row.home_lat,
                         lon: row.home_lon,
@@ -252,7 +253,7 @@ impl Carriers {
             origin_lat: origin.lat,
             origin_lon: origin.lon,
             weekdays: json(&input.weekdays)?,
-            departure: input.departure.clone(),
+            departure: input.departure.to_string(),
             hub_ids: json(&input.hub_ids)?,
             spare_ambient: slots(input.spare_capacity.ambient)?,
             spare_chilled: slots(input.spare_capacity.chilled)?,

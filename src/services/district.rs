@@ -1,5 +1,6 @@
 //! The district a coordinator sets up: areas and hubs.
 
+use crate::domain::text::Line;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -18,11 +19,11 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewArea {
-    pub name: String,
+    pub name: Line,
     #[serde(default = "default_time_zone")]
-    pub time_zone: String,
+    pub time_zone: Line,
     #[serde(default = "default_cutoff_time")]
-    pub cutoff_time: String,
+    pub cutoff_time: Line,
     #[serde(default = "default_cutoff_days_before")]
     pub cutoff_days_before: i64,
     pub depot: Option<Location>,
@@ -30,11 +31,11 @@ pub struct NewArea {
     pub circuity_factor: Option<f64>,
 }
 
-fn default_time_zone() -> String {
-    "Asia/Tokyo".to_owned()
+fn default_time_zone() -> Line {
+    "Asia/Tokyo".into()
 }
-fn default_cutoff_time() -> String {
-    "16:00".to_owned()
+fn default_cutoff_time() -> Line {
+    "16:00".into()
 }
 fn default_cutoff_days_before() -> i64 {
     1
@@ -44,7 +45,7 @@ impl NewArea {
     /// An area with every default: what `yui admin create-user --area NAME` makes.
     pub fn named(name: &str) -> Self {
         NewArea {
-            name: name.to_owned(),
+            name: name.into(),
             time_zone: default_time_zone(),
             cutoff_time: default_cutoff_time(),
             cutoff_days_before: default_cutoff_days_before(),
@@ -86,8 +87,8 @@ impl From<&Area> for AreaView {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewHub {
-    pub name: String,
-    pub kind: String,
+    pub name: Line,
+    pub kind: Line,
     pub location: Location,
     pub storage: Storage,
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! Neighbourhoods: polygons of an area that place residents (point in polygon), each with a
 //! default hub. Changing a polygon places the area's residents again.
 
+use crate::domain::text::Line;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,7 +18,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NeighbourhoodInput {
-    pub name: String,
+    pub name: Line,
     /// GeoJSON `Polygon` or `MultiPolygon`, positions [lon, lat].
     pub boundary: Value,
     pub default_hub_id: Option<HubId>,

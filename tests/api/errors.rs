@@ -40,7 +40,9 @@ async fn bad_bodies_routes_and_methods_answer_problem_json() {
     )
     .await
     .unwrap();
-    assert_problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    // Valid JSON of the wrong type is a value this field does not take, and says which field.
+    let body = assert_problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(body["field"], "email", "{body}");
 
     let oversized = send(
         format!("{{\"email\": \"{}\"}}", "x".repeat(70_000)),
@@ -79,6 +81,7 @@ async fn bad_bodies_routes_and_methods_answer_problem_json() {
         .send()
         .await
         .unwrap();
+    assert_eq!(wrong_method.headers()["allow"], "POST");
     assert_problem(
         wrong_method,
         StatusCode::METHOD_NOT_ALLOWED,
@@ -175,4 +178,132 @@ async fn every_answer_carries_a_request_id() {
         .unwrap();
     let body = assert_problem(problem, StatusCode::NOT_FOUND, "route-not-found").await;
     assert_eq!(body["instance"], "urn:yui:request:trace-me");
+}
+
+#[actix_web::test]
+async fn a_405_names_every_method_its_route_takes() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .put(app.url("/api/v1/requests/0190b1a2-0000-7000-8000-000000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let mut allowed: Vec<String> = response.headers()["allow"]
+        .to_str()
+        .unwrap()
+        .split(", ")
+        .map(str::to_owned)
+        .collect();
+    allowed.sort();
+    assert_eq!(allowed, ["GET", "PATCH"]);
+}
+
+#[actix_web::test]
+async fn if_match_takes_a_star_or_our_etags_and_existence_comes_first() {
+    let d = crate::fixtures::District::new().await;
+    let (_, created) = read(
+        d.create_request(
+            &d.family,
+            "pre",
+            &d.request_body(&crate::fixtures::District::open_date()),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/api/v1/requests/{}", created["id"].as_str().unwrap());
+    let patch = |path: String, if_match: Option<&'static str>| {
+        let mut request = d
+            .app
+            .client
+            .patch(d.app.url(&path))
+            .bearer_auth(&d.family)
+            .json(&json!({"notes": "裏口へ"}));
+        if let Some(value) = if_match {
+            request = request.header("if-match", value);
+        }
+        request.send()
+    };
+    // Unknown request: 404 whatever the precondition says (or does not).
+    let missing = "/api/v1/requests/0190b1a2-0000-7000-8000-000000000000".to_owned();
+    assert_problem(
+        patch(missing.clone(), None).await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    assert_problem(
+        patch(missing, Some("\"v9\"")).await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    // Malformed: 400, saying what an If-Match may be.
+    for bad in ["v1", "\"x1\"", "\"v\"", "\"v1", "\"v1\", junk"] {
+        let problem = assert_problem(
+            patch(path.clone(), Some(bad)).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+        )
+        .await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("If-Match"),
+            "{bad}: {problem}"
+        );
+    }
+    assert_problem(
+        patch(path.clone(), None).await.unwrap(),
+        StatusCode::PRECONDITION_REQUIRED,
+        "precondition-required",
+    )
+    .await;
+    assert_problem(
+        patch(path.clone(), Some("\"v2\"")).await.unwrap(),
+        StatusCode::PRECONDITION_FAILED,
+        "precondition-failed",
+    )
+    .await;
+    // A list holding the current version, then `*`, which matches whatever version is current.
+    let listed = patch(path.clone(), Some("\"v7\", W/\"v1\"")).await.unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+    assert_eq!(listed.headers()["etag"], "\"v2\"");
+    let any = patch(path.clone(), Some("*")).await.unwrap();
+    assert_eq!(any.status(), StatusCode::OK);
+    assert_eq!(any.headers()["etag"], "\"v3\"");
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_is_printable_ascii() {
+    let d = crate::fixtures::District::new().await;
+    let body = d.request_body(&crate::fixtures::District::open_date());
+    let send = |key: reqwest::header::HeaderValue| {
+        d.app
+            .client
+            .post(d.app.url("/api/v1/requests"))
+            .bearer_auth(&d.family)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    for key in [
+        reqwest::header::HeaderValue::from_bytes("注文-1".as_bytes()).unwrap(),
+        reqwest::header::HeaderValue::from_bytes(b"key\twith-tab").unwrap(),
+    ] {
+        let problem = assert_problem(
+            send(key).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+        )
+        .await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key"),
+            "{problem}"
+        );
+    }
+    let (_, list) = d.app.get("/api/v1/requests", Some(&d.family)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }

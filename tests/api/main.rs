@@ -27,3 +27,4 @@ mod plans;
 mod requests;
 mod residents;
 mod solve;
+mod text;

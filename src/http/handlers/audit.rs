@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -11,23 +13,23 @@ use crate::services::audit;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
-    entity: Option<String>,
-    entity_id: Option<String>,
-    actor_id: Option<String>,
+    entity: Option<Line>,
+    entity_id: Option<Line>,
+    actor_id: Option<Line>,
     limit: Option<i64>,
-    cursor: Option<String>,
+    cursor: Option<Line>,
 }
 
 pub async fn list(
     services: web::Data<Services>,
     staff: Staff,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = AuditFilter {
-        entity: query.entity,
-        entity_id: query.entity_id,
-        actor_id: query.actor_id,
+        entity: query.entity.map(String::from),
+        entity_id: query.entity_id.map(String::from),
+        actor_id: query.actor_id.map(String::from),
     };
     let limit = pagination::limit(query.limit);
     // The audit trail runs newest first: the cursor is where to continue before.

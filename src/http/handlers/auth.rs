@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::Body;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -11,21 +13,21 @@ use crate::services::accounts::NewAccount;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccountBody {
-    pub email: String,
-    pub password: String,
-    pub display_name: String,
-    pub locale: String,
-    pub role: String,
+    pub email: Line,
+    pub password: Line,
+    pub display_name: Line,
+    pub locale: Line,
+    pub role: Line,
 }
 
 impl From<NewAccountBody> for NewAccount {
     fn from(b: NewAccountBody) -> Self {
         NewAccount {
-            email: b.email,
-            password: b.password,
-            display_name: b.display_name,
-            locale: b.locale,
-            role: b.role,
+            email: b.email.into(),
+            password: b.password.into(),
+            display_name: b.display_name.into(),
+            locale: b.locale.into(),
+            role: b.role.into(),
             area_id: None,
         }
     }
@@ -34,20 +36,20 @@ impl From<NewAccountBody> for NewAccount {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
-    email: String,
-    password: String,
+    email: Line,
+    password: Line,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshBody {
-    refresh_token: String,
+    refresh_token: Line,
 }
 
 pub async fn register(
     services: web::Data<Services>,
     client: ClientAddress,
-    body: web::Json<NewAccountBody>,
+    body: Body<NewAccountBody>,
 ) -> Result<HttpResponse, AppError> {
     let user = services
         .accounts
@@ -65,31 +67,34 @@ fn no_store(pair: impl serde::Serialize) -> HttpResponse {
 pub async fn login(
     services: web::Data<Services>,
     client: ClientAddress,
-    body: web::Json<LoginBody>,
+    body: Body<LoginBody>,
 ) -> Result<HttpResponse, AppError> {
     let LoginBody { email, password } = body.into_inner();
-    let pair = services.sessions.login(&email, password, client.0).await?;
+    let pair = services
+        .sessions
+        .login(&email, password.into(), client.0)
+        .await?;
     Ok(no_store(pair))
 }
 
 pub async fn refresh(
     services: web::Data<Services>,
-    body: web::Json<RefreshBody>,
+    body: Body<RefreshBody>,
 ) -> Result<HttpResponse, AppError> {
     let pair = services
         .sessions
-        .refresh(body.into_inner().refresh_token)
+        .refresh(body.into_inner().refresh_token.into())
         .await?;
     Ok(no_store(pair))
 }
 
 pub async fn logout(
     services: web::Data<Services>,
-    body: web::Json<RefreshBody>,
+    body: Body<RefreshBody>,
 ) -> Result<HttpResponse, AppError> {
     services
         .sessions
-        .logout(body.into_inner().refresh_token)
+        .logout(body.into_inner().refresh_token.into())
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,3 +1,4 @@
+use crate::http::body::Body;
 use actix_web::{HttpResponse, web};
 
 use super::district::{Items, created};
@@ -12,7 +13,7 @@ pub async fn put_profile(
     services: web::Data<Services>,
     caller: Caller,
     user: web::Path<UserId>,
-    body: web::Json<VolunteerProfile>,
+    body: Body<VolunteerProfile>,
 ) -> Result<HttpResponse, AppError> {
     let profile = services
         .carriers
@@ -37,7 +38,7 @@ pub async fn get_profile(
 pub async fn create_trip(
     services: web::Data<Services>,
     staff: Staff,
-    body: web::Json<NewPostTrip>,
+    body: Body<NewPostTrip>,
 ) -> Result<HttpResponse, AppError> {
     let trip = services
         .carriers

@@ -1,3 +1,4 @@
+use crate::http::body::Body;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -21,7 +22,7 @@ pub fn created<T: Serialize>(path: String, body: &T) -> HttpResponse {
 pub async fn create_area(
     services: web::Data<Services>,
     admin: Admin,
-    body: web::Json<NewArea>,
+    body: Body<NewArea>,
 ) -> Result<HttpResponse, AppError> {
     let area = services
         .district
@@ -53,7 +54,7 @@ pub async fn get_area(
 pub async fn create_hub(
     services: web::Data<Services>,
     staff: Staff,
-    body: web::Json<NewHub>,
+    body: Body<NewHub>,
 ) -> Result<HttpResponse, AppError> {
     let hub = services
         .district
@@ -88,7 +89,7 @@ pub async fn add_keeper(
     services: web::Data<Services>,
     staff: Staff,
     id: web::Path<HubId>,
-    body: web::Json<KeeperBody>,
+    body: Body<KeeperBody>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
         services

@@ -1,3 +1,4 @@
+use crate::http::body::Body;
 use actix_web::{HttpResponse, web};
 
 use super::district::{Items, created};
@@ -10,7 +11,7 @@ use crate::services::neighbourhoods::NeighbourhoodInput;
 pub async fn create(
     services: web::Data<Services>,
     staff: Staff,
-    body: web::Json<NeighbourhoodInput>,
+    body: Body<NeighbourhoodInput>,
 ) -> Result<HttpResponse, AppError> {
     let view = services
         .neighbourhoods
@@ -26,7 +27,7 @@ pub async fn replace(
     services: web::Data<Services>,
     staff: Staff,
     id: web::Path<NeighbourhoodId>,
-    body: web::Json<NeighbourhoodInput>,
+    body: Body<NeighbourhoodInput>,
 ) -> Result<HttpResponse, AppError> {
     let view = services
         .neighbourhoods

@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::{Body, Query};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -13,7 +15,7 @@ use crate::services::plans::NewPlan;
 pub async fn create(
     services: web::Data<Services>,
     staff: Staff,
-    body: web::Json<NewPlan>,
+    body: Body<NewPlan>,
 ) -> Result<HttpResponse, AppError> {
     let plan = services.plans.create(&staff.0, body.into_inner()).await?;
     Ok(created(format!("/api/v1/plans/{}", plan.id), &plan))
@@ -30,22 +32,27 @@ pub async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunsQuery {
-    delivery_date: Option<String>,
+    delivery_date: Option<Line>,
     limit: Option<i64>,
-    cursor: Option<String>,
+    cursor: Option<Line>,
 }
 
 pub async fn list_runs(
     services: web::Data<Services>,
     caller: Caller,
-    query: web::Query<RunsQuery>,
+    query: Query<RunsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let limit = pagination::limit(query.limit);
     let after = pagination::after(query.cursor.as_deref())?;
     let runs = services
         .runs
-        .list(&caller, query.delivery_date, after, limit + 1)
+        .list(
+            &caller,
+            query.delivery_date.map(String::from),
+            after,
+            limit + 1,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(pagination::page(runs, limit, |r| {
         pagination::rfc3339_cursor(&r.starts_at, &r.id.to_string())
@@ -71,14 +78,14 @@ pub async fn accept_run(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalsQuery {
-    delivery_date: String,
+    delivery_date: Line,
 }
 
 pub async fn hub_arrivals(
     services: web::Data<Services>,
     caller: Caller,
     hub: web::Path<HubId>,
-    query: web::Query<ArrivalsQuery>,
+    query: Query<ArrivalsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let arrivals = services
         .runs

@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::{Body, Query};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -13,13 +15,6 @@ use crate::services::Services;
 use crate::services::caller::Caller;
 use crate::services::requests::{NewRequest, RequestChanges, RequestView};
 
-fn header_value(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 fn with_etag(mut response: actix_web::HttpResponseBuilder, view: &RequestView) -> HttpResponse {
     response
         .insert_header((header::ETAG, view.etag()))
@@ -30,9 +25,17 @@ pub async fn create(
     services: web::Data<Services>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<NewRequest>,
+    body: Body<NewRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let key = header_value(&req, "idempotency-key");
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| AppError::Malformed("malformed-idempotency-key-chars".into()))?
+                .to_owned(),
+        ),
+    };
     let outcome = services
         .requests
         .create(&caller, key, body.into_inner())
@@ -62,9 +65,17 @@ pub async fn update(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<RequestId>,
-    body: web::Json<RequestChanges>,
+    body: Body<RequestChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let if_match = header_value(&req, "if-match");
+    let if_match = match req.headers().get(header::IF_MATCH) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| AppError::Malformed("malformed-if-match".into()))?
+                .to_owned(),
+        ),
+    };
     let view = services
         .requests
         .update(&caller, id.into_inner(), if_match, body.into_inner())
@@ -87,14 +98,14 @@ pub async fn cancel(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
-    transition: String,
+    transition: Line,
 }
 
 pub async fn transition(
     services: web::Data<Services>,
     staff: Staff,
     id: web::Path<RequestId>,
-    body: web::Json<TransitionBody>,
+    body: Body<TransitionBody>,
 ) -> Result<HttpResponse, AppError> {
     let step = RequestCommand::parse(&body.transition)?;
     // Unplanning is the planner's own step: a request without its place goes back to locked.
@@ -117,19 +128,19 @@ pub async fn transition(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    delivery_date: Option<String>,
-    status: Option<String>,
+    delivery_date: Option<Line>,
+    status: Option<Line>,
     resident_id: Option<ResidentId>,
     neighbourhood_id: Option<NeighbourhoodId>,
     hub_id: Option<HubId>,
     limit: Option<i64>,
-    cursor: Option<String>,
+    cursor: Option<Line>,
 }
 
 pub async fn list(
     services: web::Data<Services>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = RequestFilter {

@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::{Body, Query};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -23,7 +25,7 @@ pub struct PageQuery {
 pub async fn create(
     services: web::Data<Services>,
     staff: Staff,
-    body: web::Json<NewResident>,
+    body: Body<NewResident>,
 ) -> Result<HttpResponse, AppError> {
     let resident = services
         .residents
@@ -46,7 +48,7 @@ pub async fn get(
 pub async fn list(
     services: web::Data<Services>,
     caller: Caller,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let limit = pagination::limit(query.limit);
     let residents = services
@@ -60,7 +62,7 @@ pub async fn link_guardian(
     services: web::Data<Services>,
     staff: Staff,
     id: web::Path<ResidentId>,
-    body: web::Json<NewGuardianLink>,
+    body: Body<NewGuardianLink>,
 ) -> Result<HttpResponse, AppError> {
     let resident_id = id.into_inner();
     let link = services
@@ -73,14 +75,14 @@ pub async fn link_guardian(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequestBody {
-    relation: String,
+    relation: Line,
 }
 
 pub async fn request_link(
     services: web::Data<Services>,
     caller: Caller,
     id: web::Path<ResidentId>,
-    body: web::Json<LinkRequestBody>,
+    body: Body<LinkRequestBody>,
 ) -> Result<HttpResponse, AppError> {
     let resident_id = id.into_inner();
     let link = services
@@ -107,8 +109,8 @@ pub async fn create_link_code(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkCodeBody {
-    link_code: String,
-    relation: String,
+    link_code: Line,
+    relation: Line,
 }
 
 /// A family member asks for a link with the code a coordinator gave them.
@@ -116,7 +118,7 @@ pub async fn request_link_by_code(
     services: web::Data<Services>,
     caller: Caller,
     client: ClientAddress,
-    body: web::Json<LinkCodeBody>,
+    body: Body<LinkCodeBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let link = services
@@ -141,7 +143,7 @@ pub async fn update(
     services: web::Data<Services>,
     staff: Staff,
     id: web::Path<ResidentId>,
-    body: web::Json<crate::services::residents::ResidentChanges>,
+    body: Body<crate::services::residents::ResidentChanges>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
         services

@@ -1,3 +1,5 @@
+use crate::domain::text::Line;
+use crate::http::body::{Body, Query};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -47,11 +49,11 @@ pub fn created(user: &User) -> HttpResponse {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffAccountBody {
-    email: String,
-    password: String,
-    display_name: String,
-    locale: String,
-    role: String,
+    email: Line,
+    password: Line,
+    display_name: Line,
+    locale: Line,
+    role: Line,
     area_id: Option<AreaId>,
 }
 
@@ -63,15 +65,15 @@ pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpRes
 pub async fn create(
     services: web::Data<Services>,
     _admin: Admin,
-    body: web::Json<StaffAccountBody>,
+    body: Body<StaffAccountBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let input = NewAccount {
-        email: body.email,
-        password: body.password,
-        display_name: body.display_name,
-        locale: body.locale,
-        role: body.role,
+        email: body.email.into(),
+        password: body.password.into(),
+        display_name: body.display_name.into(),
+        locale: body.locale.into(),
+        role: body.role.into(),
         area_id: body.area_id,
     };
     let user = services.accounts.create_by_staff(input).await?;
@@ -113,16 +115,16 @@ pub async fn deactivate(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    role: Option<String>,
-    status: Option<String>,
+    role: Option<Line>,
+    status: Option<Line>,
     limit: Option<i64>,
-    cursor: Option<String>,
+    cursor: Option<Line>,
 }
 
 pub async fn list(
     services: web::Data<Services>,
     _staff: Staff,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = UserFilter {

@@ -57,6 +57,8 @@ invalid-too-far-ahead = is more than { $days } days ahead
 invalid-hhmm = must be HH:MM (24-hour, local time)
 invalid-time-zone = must be an IANA time zone such as Asia/Tokyo
 invalid-weekday = weekday is 0 (Monday) to 6 (Sunday)
+invalid-control-character = must not contain control characters (found { $character })
+invalid-value = is not a value this field takes ({ $reason })
 invalid-weekdays = one or more of 0 (Monday) to 6 (Sunday)
 invalid-opening-window = open and close are HH:MM with open before close
 invalid-availability-window = weekday 0 to 6, start before end
@@ -115,6 +117,8 @@ too-many-account-locked = This account is locked after repeated failed sign-ins;
 
 # Bodies, headers and queries.
 malformed-idempotency-key-missing = Creating this needs an Idempotency-Key header.
+malformed-idempotency-key-chars = An Idempotency-Key is 1 to 200 printable ASCII characters (letters, digits and signs such as - _ . :), for example a UUID.
+malformed-if-match = If-Match must be the ETag of your last read, such as "v3", or *.
 malformed-idempotency-key-long = The Idempotency-Key is longer than { $max } characters.
 malformed-json = The body is not valid JSON: { $reason }
 malformed-body = The body cannot be read: { $reason }

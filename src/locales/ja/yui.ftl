@@ -57,6 +57,8 @@ invalid-too-far-ahead = { $days }日より先の日付は指定できません�
 invalid-hhmm = 時刻は HH:MM（24時間制、現地時刻）で指定してください。
 invalid-time-zone = Asia/Tokyo のような IANA のタイムゾーン名で指定してください。
 invalid-weekday = 曜日は 0（月曜）〜6（日曜）で指定してください。
+invalid-control-character = 制御文字（{ $character }）は使えません。文字だけで入力してください。
+invalid-value = この項目に使える値ではありません（{ $reason }）。
 invalid-weekdays = 曜日を1つ以上、0（月曜）〜6（日曜）で指定してください。
 invalid-opening-window = 開始と終了を HH:MM で、開始を終了より前にしてください。
 invalid-availability-window = 曜日は 0〜6、開始は終了より前にしてください。
@@ -115,6 +117,8 @@ too-many-account-locked = ログインの失敗が続いたため、このアカ
 
 # 本文・ヘッダー・クエリ
 malformed-idempotency-key-missing = 作成するには Idempotency-Key ヘッダーが必要です。
+malformed-idempotency-key-chars = Idempotency-Key は、半角英数字と記号（- _ . : など）で 1〜200 文字にしてください。UUID がおすすめです。
+malformed-if-match = If-Match には、最後に読み込んだときの ETag（"v3" など）か * を指定してください。
 malformed-idempotency-key-long = Idempotency-Key は { $max }文字以内にしてください。
 malformed-json = 送信内容が JSON として読み取れません：{ $reason }
 malformed-body = 送信内容を読み取れません：{ $reason }

@@ -3,6 +3,7 @@
 //! cutoff a plan is a preview that locks nothing and offers nothing, unless the coordinator
 //! locks the date early; planning again replaces the runs nobody has accepted.
 
+use crate::domain::text::Line;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,7 +66,7 @@ const QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     pub area_id: AreaId,
-    pub delivery_date: String,
+    pub delivery_date: Line,
     #[serde(default)]
     pub lock: bool,
 }

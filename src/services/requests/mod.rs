@@ -213,6 +213,11 @@ fn checked_key(key: Option<String>) -> Result<String, AppError> {
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| AppError::Malformed("malformed-idempotency-key-missing".into()))?;
+    if !key.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        return Err(AppError::Malformed(
+            "malformed-idempotency-key-chars".into(),
+        ));
+    }
     if key.chars().count() > MAX_KEY_CHARS {
         return Err(AppError::Malformed(
             Message::new("malformed-idempotency-key-long").arg("max", MAX_KEY_CHARS),
@@ -371,7 +376,7 @@ impl Requests {
         let parsed = parse_date("delivery_date", &input.delivery_date);
         let date_text = match &parsed {
             Ok(date) => date.format("%Y-%m-%d").to_string(),
-            Err(_) => input.delivery_date.clone(),
+            Err(_) => input.delivery_date.to_string(),
         };
         let (resident, area, plan) =
             orderable_resident(uow.conn, caller, input.resident_id, &date_text)?;
@@ -384,7 +389,7 @@ impl Requests {
             resident_id: resident.id,
             delivery_date: date_text,
             fulfilment,
-            notes: check_notes(input.notes)?,
+            notes: check_notes(input.notes.map(String::from))?,
             status: RequestStatus::Submitted,
             version: 1,
             created_by: caller.user_id,
@@ -419,7 +424,9 @@ impl Requests {
         if_match: Option<String>,
         changes: RequestChanges,
     ) -> Result<RequestView, AppError> {
-        let expected = parse_if_match(if_match)?;
+        // A malformed If-Match is a bad request whatever it names; a missing or stale one is
+        // told only once the request is known to exist (and be visible) to the caller.
+        let precondition = parse_if_match(if_match)?;
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
         let now = self.clock.now();
@@ -430,9 +437,14 @@ impl Requests {
             audit,
             move |uow| {
                 let mut row = visible_request(uow.conn, &caller, id)?;
-                if row.version != expected {
-                    return Err(AppError::PreconditionFailed);
+                match precondition {
+                    None => return Err(AppError::PreconditionRequired),
+                    Some(IfMatch::Versions(versions)) if !versions.contains(&row.version) => {
+                        return Err(AppError::PreconditionFailed);
+                    }
+                    Some(_) => {}
                 }
+                let expected = row.version;
                 let area = area_of(uow.conn, row.area_id)?;
                 let date = parse_date("delivery_date", &row.delivery_date)?;
                 if caller.role == Role::Family {
@@ -462,7 +474,7 @@ impl Requests {
                     row.fulfilment = Fulfilment::parse(fulfilment)?;
                 }
                 if changes.notes.is_some() {
-                    row.notes = check_notes(changes.notes)?;
+                    row.notes = check_notes(changes.notes.map(String::from))?;
                 }
                 let items = changes.items.as_deref().map(checked_items).transpose()?;
                 row.version += 1;
@@ -572,12 +584,38 @@ impl Requests {
 }
 
 /// `If-Match: "v3"` → 3. Missing → 428; malformed counts as stale (412).
-fn parse_if_match(raw: Option<String>) -> Result<i32, AppError> {
-    let raw = raw.ok_or(AppError::PreconditionRequired)?;
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .strip_prefix('v')
-        .and_then(|v| v.parse().ok())
-        .ok_or(AppError::PreconditionFailed)
+/// What an `If-Match` asks for: any current version (`*`), or one of the versions of a list
+/// of our ETags (`"v3"`, `W/"v3", "v4"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum IfMatch {
+    Any,
+    Versions(Vec<i32>),
+}
+
+/// The header as sent (absent is `None`); anything but `*` or a list of our ETags is 400.
+fn parse_if_match(raw: Option<String>) -> Result<Option<IfMatch>, AppError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let raw = raw.trim();
+    if raw == "*" {
+        return Ok(Some(IfMatch::Any));
+    }
+    let version = |tag: &str| -> Option<i32> {
+        let tag = tag.trim();
+        let digits = tag
+            .strip_prefix("W/")
+            .unwrap_or(tag)
+            .strip_prefix("\"v")?
+            .strip_suffix('"')?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    };
+    raw.split(',')
+        .map(version)
+        .collect::<Option<Vec<i32>>>()
+        .map(|versions| Some(IfMatch::Versions(versions)))
+        .ok_or_else(|| AppError::Malformed("malformed-if-match".into()))
 }

@@ -2,33 +2,34 @@
 //! rows.
 
 use super::*;
+use crate::domain::text::{Line, Note};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
-    pub name: String,
+    pub name: Line,
     pub quantity: f64,
-    pub unit: String,
-    pub temperature: String,
-    pub substitution: String,
+    pub unit: Line,
+    pub temperature: Line,
+    pub substitution: Line,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     pub resident_id: ResidentId,
-    pub delivery_date: String,
-    pub fulfilment: String,
-    pub notes: Option<String>,
+    pub delivery_date: Line,
+    pub fulfilment: Line,
+    pub notes: Option<Note>,
     pub items: Vec<ItemInput>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestChanges {
-    pub delivery_date: Option<String>,
-    pub fulfilment: Option<String>,
-    pub notes: Option<String>,
+    pub delivery_date: Option<Line>,
+    pub fulfilment: Option<Line>,
+    pub notes: Option<Note>,
     pub items: Option<Vec<ItemInput>>,
 }
 

@@ -2,14 +2,15 @@
 //! views built from the rows.
 
 use super::*;
+use crate::domain::text::{Line, Note};
 
 /// Who consented, on whose behalf, on what basis, to which text.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
-    pub given_by: String,
-    pub basis: String,
-    pub text_version: String,
+    pub given_by: Line,
+    pub basis: Line,
+    pub text_version: Line,
 }
 
 impl Consent {
@@ -28,12 +29,12 @@ impl Consent {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewResident {
-    pub name: String,
-    pub phone: String,
-    pub address: String,
+    pub name: Line,
+    pub phone: Line,
+    pub address: Line,
     pub location: Option<Location>,
-    pub fulfilment: String,
-    pub care_notes: Option<String>,
+    pub fulfilment: Line,
+    pub care_notes: Option<Note>,
     pub consent: Option<Consent>,
 }
 
@@ -91,18 +92,18 @@ impl ResidentRow {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResidentChanges {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
+    pub name: Option<Line>,
+    pub phone: Option<Line>,
+    pub address: Option<Line>,
     pub location: Option<Location>,
-    pub fulfilment: Option<String>,
+    pub fulfilment: Option<Line>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewGuardianLink {
     pub user_id: UserId,
-    pub relation: String,
+    pub relation: Line,
     pub consent: Consent,
 }
 
@@ -133,9 +134,9 @@ impl GuardianLinkRow {
             &self.consent_text_version,
         ) {
             (Some(given_by), Some(basis), Some(text_version)) => Some(Consent {
-                given_by: given_by.clone(),
-                basis: basis.clone(),
-                text_version: text_version.clone(),
+                given_by: given_by.as_str().into(),
+                basis: basis.as_str().into(),
+                text_version: text_version.as_str().into(),
             }),
             _ => None,
         };
