@@ -28,6 +28,9 @@ pub enum AppError {
     PayloadTooLarge { limit: usize },
     #[error("the body must be application/json")]
     UnsupportedMediaType,
+    /// The body did not arrive within the configured time.
+    #[error("the body did not arrive in time")]
+    RequestTimeout,
     #[error("authentication required: {0}")]
     Unauthenticated(Message),
     #[error("email or password is wrong")]
@@ -131,6 +134,7 @@ impl AppError {
         "invalid-body",
         "payload-too-large",
         "unsupported-media-type",
+        "request-timeout",
         "unauthenticated",
         "bad-credentials",
         "forbidden",
@@ -156,6 +160,7 @@ impl AppError {
             AppError::UnprocessableBody(_) => "invalid-body",
             AppError::PayloadTooLarge { .. } => "payload-too-large",
             AppError::UnsupportedMediaType => "unsupported-media-type",
+            AppError::RequestTimeout => "request-timeout",
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::BadCredentials => "bad-credentials",
             AppError::Forbidden(_) => "forbidden",
@@ -280,6 +285,7 @@ impl ResponseError for AppError {
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Unauthenticated(_) | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
@@ -351,6 +357,10 @@ impl ResponseError for AppError {
                 retry_after_secs, ..
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            // The rest of a slow body is not waited for: the connection ends with the answer.
+            AppError::RequestTimeout => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             AppError::MethodNotAllowed { allow } => {
                 if let Ok(value) = HeaderValue::from_str(allow) {

@@ -109,6 +109,7 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
     let data = web::Data::new(services.clone());
     let settings = crate::http::HttpSettings {
         max_body_bytes: config.max_body_bytes,
+        body_timeout: config.body_timeout,
         client_address: if config.trust_forwarded_for {
             crate::http::client::AddressSource::LastForwardedFor
         } else {
@@ -119,8 +120,19 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
         bind: config.bind.clone(),
         cause: e.to_string(),
     };
+    // Slow and stuck clients: the head and the body each have their time (408 after it),
+    // idle keep-alive connections are closed, and each worker serves a bounded number of
+    // connections at once (README, Configuration).
+    let keep_alive = if config.keep_alive.is_zero() {
+        actix_web::http::KeepAlive::Disabled
+    } else {
+        actix_web::http::KeepAlive::Timeout(config.keep_alive)
+    };
     let server = HttpServer::new(move || crate::http::app(data.clone(), settings))
         .workers(config.workers)
+        .client_request_timeout(config.request_head_timeout)
+        .keep_alive(keep_alive)
+        .max_connections(config.max_connections_per_worker)
         .bind(&config.bind)
         .map_err(bind_error)?;
     let address = server

@@ -5,6 +5,7 @@
 use std::ops::Deref;
 
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -13,9 +14,12 @@ use crate::domain::error::Message;
 use crate::domain::text::CONTROL_CHARACTER;
 use crate::error::AppError;
 
-/// The largest body a route reads, as configured (`HttpSettings::max_body_bytes`).
+/// How much of a body a route reads, and for how long it waits for it (configured).
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyRules {
+    pub limit: usize,
+    pub timeout: std::time::Duration,
+}
 
 /// A JSON body of type `T`.
 #[derive(Debug)]
@@ -56,9 +60,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<BodyLimit>>()
-            .map_or(64 * 1024, |l| l.0);
+        let rules = req.app_data::<web::Data<BodyRules>>().map_or(
+            BodyRules {
+                limit: 64 * 1024,
+                timeout: std::time::Duration::from_secs(10),
+            },
+            |r| *r.get_ref(),
+        );
+        let limit = rules.limit;
         let is_json = req.mime_type().ok().flatten().is_some_and(|mime| {
             mime.essence_str() == "application/json" || mime.suffix().is_some_and(|s| s == "json")
         });
@@ -67,9 +76,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             if !is_json {
                 return Err(AppError::UnsupportedMediaType.into());
             }
-            let bytes = body
+            // A client that sends its body slowly (or stops) does not hold a worker's slot.
+            let bytes = tokio::time::timeout(rules.timeout, body)
                 .await
-                .map_err(|_| AppError::PayloadTooLarge { limit })?;
+                .map_err(|_| AppError::RequestTimeout)?
+                .map_err(|e| {
+                    if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge { limit }
+                    } else {
+                        AppError::Malformed(Message::new("malformed-body").arg("reason", e))
+                    }
+                })?;
             if bytes.len() > limit {
                 return Err(AppError::PayloadTooLarge { limit }.into());
             }

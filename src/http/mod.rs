@@ -24,6 +24,7 @@ use crate::services::Services;
 #[derive(Debug, Clone, Copy)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
+    pub body_timeout: std::time::Duration,
     pub client_address: client::AddressSource,
 }
 
@@ -318,7 +319,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
     }
     cfg.app_data(web::Data::new(Arc::new(table)))
         .app_data(web::Data::new(settings.client_address))
-        .app_data(web::Data::new(body::BodyLimit(max_body_bytes)))
+        .app_data(web::Data::new(body::BodyRules {
+            limit: max_body_bytes,
+            timeout: settings.body_timeout,
+        }))
         .app_data(web::PayloadConfig::new(max_body_bytes))
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
     for (path, defs) in patterns {

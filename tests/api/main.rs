@@ -26,5 +26,6 @@ mod outbox;
 mod plans;
 mod requests;
 mod residents;
+mod slow_clients;
 mod solve;
 mod text;
