@@ -53,6 +53,9 @@ pub struct Config {
     pub db_pool_size: u32,
     pub db_connect_attempts: u32,
     pub db_connect_backoff: Duration,
+    /// How long a request waits for a database connection before it answers 503: short, so
+    /// that an outage is told at once rather than after every client's own timeout.
+    pub db_checkout_timeout: Duration,
     pub max_body_bytes: usize,
     /// A client has this long to send a request's head, and again its body; then 408.
     pub request_head_timeout: Duration,
@@ -173,6 +176,12 @@ impl Config {
                 10,
                 60_000,
             )?),
+            db_checkout_timeout: Duration::from_millis(number(
+                "YUI_DB_CHECKOUT_TIMEOUT_MS",
+                1000,
+                50,
+                30_000,
+            )?),
             max_body_bytes: number("YUI_MAX_BODY_BYTES", 65_536, 1024, 16 * 1024 * 1024)?,
             request_head_timeout: Duration::from_millis(number(
                 "YUI_REQUEST_HEAD_TIMEOUT_MS",
@@ -249,6 +258,7 @@ impl Config {
             db_pool_size: 4,
             db_connect_attempts: 3,
             db_connect_backoff: Duration::from_millis(100),
+            db_checkout_timeout: Duration::from_secs(1),
             max_body_bytes: 65_536,
             request_head_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),

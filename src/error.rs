@@ -105,6 +105,9 @@ impl From<DomainError> for AppError {
     }
 }
 
+/// The `Retry-After` of a 503.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<Message>) -> Self {
         AppError::Invalid {
@@ -357,6 +360,13 @@ impl ResponseError for AppError {
                 retry_after_secs, ..
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            // An outage usually lasts seconds (a restart, a fail-over): come back shortly.
+            AppError::Unavailable(_) => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+                ));
             }
             // The rest of a slow body is not waited for: the connection ends with the answer.
             AppError::RequestTimeout => {

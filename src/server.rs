@@ -31,7 +31,7 @@ pub enum StartupError {
 pub async fn connect(config: &Config) -> Result<Db, StartupError> {
     let settings = PoolSettings {
         max_size: config.db_pool_size,
-        checkout_timeout: std::time::Duration::from_secs(5),
+        checkout_timeout: config.db_checkout_timeout,
     };
     let db = Db::new(config.database.clone(), &settings);
     let attempts = config.db_connect_attempts;

@@ -190,6 +190,20 @@ async fn readiness_follows_the_database() {
         StatusCode::OK,
         "the process lives"
     );
+    // An API call is told at once (within about the checkout timeout, 1 s), with when to
+    // come back, instead of waiting out the client's own timeout.
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "a@example.jp", "password": "long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(response.headers()["retry-after"], "2");
+    assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(waited < Duration::from_millis(2500), "{waited:?}");
 
     open.store(true, Ordering::SeqCst);
     let mut status = StatusCode::SERVICE_UNAVAILABLE;
