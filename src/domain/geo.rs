@@ -238,3 +238,74 @@ mod tests {
         assert_eq!(index.locate(5.0, 5.0), None);
     }
 }
+
+/// Boundaries a stranger sends: any JSON never panics the check, and a boundary it accepts
+/// is accepted again as written back, with the same polygons.
+#[cfg(test)]
+mod properties {
+    use geo::CoordsIter;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn position() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => (135.0f64..136.0, 34.0f64..35.0).prop_map(|(x, y)| json!([x, y])),
+            1 => (any::<f64>(), any::<f64>()).prop_map(|(x, y)| json!([x, y])),
+            1 => Just(json!([1.0])),
+            1 => Just(json!("135,34")),
+            1 => Just(Value::Null),
+        ]
+    }
+
+    /// A ring: random positions, closed more often than not.
+    fn ring() -> impl Strategy<Value = Value> {
+        (prop::collection::vec(position(), 0..7), any::<bool>()).prop_map(|(mut points, close)| {
+            if close && let Some(first) = points.first().cloned() {
+                points.push(first);
+            }
+            Value::Array(points)
+        })
+    }
+
+    fn boundary() -> impl Strategy<Value = Value> {
+        let polygon = || prop::collection::vec(ring(), 0..3).prop_map(Value::Array);
+        prop_oneof![
+            polygon().prop_map(|p| json!({"type": "Polygon", "coordinates": p})),
+            prop::collection::vec(polygon(), 0..3)
+                .prop_map(|ps| json!({"type": "MultiPolygon", "coordinates": ps})),
+            Just(json!({"type": "Point", "coordinates": [135.5, 34.5]})),
+            Just(json!({"type": "Polygon"})),
+            Just(json!([])),
+        ]
+    }
+
+    /// The GeoJSON of an accepted boundary, as the API would store and show it.
+    fn written(boundary: &MultiPolygon<f64>) -> Value {
+        let polygons: Vec<Value> = boundary
+            .iter()
+            .map(|p| {
+                let rings: Vec<Value> = std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|r| Value::Array(r.coords().map(|c| json!([c.x, c.y])).collect()))
+                    .collect();
+                Value::Array(rings)
+            })
+            .collect();
+        json!({"type": "MultiPolygon", "coordinates": polygons})
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_boundary_is_checked_and_an_accepted_one_round_trips(value in boundary()) {
+            if let Ok(parsed) = parse_boundary(&value) {
+                prop_assert!(parsed.coords_iter().all(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y)));
+                let again = parse_boundary(&written(&parsed));
+                prop_assert_eq!(again.ok(), Some(parsed));
+            }
+        }
+    }
+}

@@ -173,3 +173,138 @@ fn refused_value(field: String, reason: &str) -> AppError {
     }
     AppError::invalid(field, Message::new("invalid-value").arg("reason", reason))
 }
+
+/// Bodies a stranger sends: anything is read or refused with a problem, never a panic, and a
+/// body that is read reads the same once written back.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::services::requests::{NewRequest, RequestChanges};
+    use crate::services::residents::NewResident;
+
+    fn text() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            "[a-z0-9 _-]{0,12}".prop_map(Value::String),
+            any::<String>().prop_map(Value::String),
+            Just(json!("0190b1a2-0000-7000-8000-000000000000")),
+            Just(json!("2026-12-04")),
+            Just(json!("home_delivery")),
+            Just(json!("chilled")),
+            Just(json!("similar")),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            (0i64..200).prop_map(|n| json!(n)),
+            text(),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "resident_id",
+                        "delivery_date",
+                        "fulfilment",
+                        "notes",
+                        "items",
+                        "name",
+                        "quantity",
+                        "unit",
+                        "temperature",
+                        "substitution",
+                        "phone",
+                        "address",
+                        "location",
+                        "lat",
+                        "lon",
+                        "care_notes",
+                        "consent",
+                        "given_by",
+                        "basis",
+                        "text_version",
+                        "extra",
+                    ]),
+                    inner,
+                    0..7,
+                )
+                .prop_map(|m| {
+                    Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    fn round_trips<T: DeserializeOwned + serde::Serialize>(body: &[u8]) -> Result<(), String> {
+        match parse_json::<T>(body) {
+            Err(_) => Ok(()),
+            Ok(read) => {
+                let written = serde_json::to_vec(&read).map_err(|e| e.to_string())?;
+                let again = parse_json::<T>(&written).map_err(|e| format!("{e:?}"))?;
+                let (a, b) = (
+                    serde_json::to_value(&read).map_err(|e| e.to_string())?,
+                    serde_json::to_value(&again).map_err(|e| e.to_string())?,
+                );
+                if a == b {
+                    Ok(())
+                } else {
+                    Err(format!("{a} != {b}"))
+                }
+            }
+        }
+    }
+
+    /// A request body of the right shape with any text in its text fields.
+    fn request_body() -> impl Strategy<Value = Value> {
+        let words = || "[^\\x00-\\x1f\\x7f-\\x9f]{0,10}";
+        let item = (words(), 0.0f64..100.0, words(), words(), words()).prop_map(
+            |(name, quantity, unit, temperature, substitution)| {
+                json!({"name": name, "quantity": quantity, "unit": unit, "temperature": temperature, "substitution": substitution})
+            },
+        );
+        (
+            words(),
+            words(),
+            proptest::option::of(words()),
+            prop::collection::vec(item, 0..4),
+        )
+            .prop_map(|(date, fulfilment, notes, items)| {
+                json!({"resident_id": "0190b1a2-0000-7000-8000-000000000000", "delivery_date": date,
+                    "fulfilment": fulfilment, "notes": notes, "items": items})
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn well_formed_request_bodies_are_read_and_round_trip(body in request_body()) {
+            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            prop_assert!(parse_json::<NewRequest>(&bytes).is_ok(), "{}", body);
+            prop_assert_eq!(round_trips::<NewRequest>(&bytes), Ok(()));
+        }
+
+        #[test]
+        fn any_bytes_are_read_or_refused(body in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_json::<NewRequest>(&body);
+            let _ = parse_json::<NewResident>(&body);
+            let _ = parse_query::<NewRequest>(&String::from_utf8_lossy(&body));
+        }
+
+        #[test]
+        fn request_bodies_that_are_read_round_trip(body in value()) {
+            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            prop_assert_eq!(round_trips::<NewRequest>(&bytes), Ok(()));
+            prop_assert_eq!(round_trips::<RequestChanges>(&bytes), Ok(()));
+            prop_assert_eq!(round_trips::<NewResident>(&bytes), Ok(()));
+        }
+    }
+}

@@ -72,6 +72,7 @@ pub fn parse_cvrplib(text: &str) -> Result<Problem, FormatError> {
         .rsplit("-k")
         .next()
         .and_then(|k| k.parse().ok())
+        .filter(|k| *k > 0)
         .ok_or_else(|| FormatError("cvrplib: the NAME must end in -kN (the fleet size)".into()))?;
     coords.sort_by_key(|c| c.0);
     let size = coords.len();

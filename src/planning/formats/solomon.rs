@@ -71,5 +71,10 @@ pub fn parse_solomon(text: &str, scale: f64) -> Result<Problem, FormatError> {
         end: scaled(depot[5]),
     };
     let fleet = usize::try_from(fleet.min(25)).unwrap_or(0);
+    if fleet == 0 {
+        return Err(FormatError(
+            "solomon: the VEHICLE NUMBER must be at least 1".into(),
+        ));
+    }
     Ok(depot_problem(jobs, fleet, 0, capacity, window, matrix))
 }

@@ -24,7 +24,7 @@ pub struct NewRequest {
     pub items: Vec<ItemInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestChanges {
     pub delivery_date: Option<Line>,
