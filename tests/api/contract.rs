@@ -73,6 +73,36 @@ fn the_spec_documents_bodies_errors_and_access_of_every_operation() {
                 .any(|c| c.starts_with('4') || c.starts_with('5')),
             "{name}: no error response"
         );
+        // Every status the edge can answer for this operation is documented on it.
+        let mut needed: Vec<&str> = Vec::new();
+        if operation.get("requestBody").is_some() {
+            needed.extend(["400", "408", "413", "415", "422"]);
+        }
+        let takes_query = operation
+            .get("parameters")
+            .and_then(Value::as_sequence)
+            .is_some_and(|ps| ps.iter().any(|p| p["in"].as_str() == Some("query")));
+        if takes_query {
+            needed.extend(["400", "422"]);
+        }
+        if route.access != Access::Public {
+            needed.push("401");
+        }
+        if matches!(route.access, Access::Roles(_)) {
+            needed.push("403");
+        }
+        if route.path.contains('{') {
+            needed.push("404");
+        }
+        if route.path != "/healthz" {
+            needed.push("503");
+        }
+        for code in needed {
+            assert!(
+                codes.iter().any(|c| c == code),
+                "{name}: status {code} is not documented"
+            );
+        }
         if route.method == actix_web::http::Method::POST && !route.path.contains("{id}") {
             assert!(
                 operation.get("requestBody").is_some(),
