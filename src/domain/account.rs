@@ -186,14 +186,22 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
+        // RFC 5322's dot-atom on both sides (letters of any script allowed, as SMTPUTF8 does);
+        // the domain's labels are letters, digits and inner hyphens.
+        let atom = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+        let dotted = |part: &str, allowed: &dyn Fn(char) -> bool| {
+            !part.is_empty()
+                && part
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.chars().all(allowed))
+        };
+        let label = |l: &str| l.chars().count() <= 63 && !l.starts_with('-') && !l.ends_with('-');
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
+                dotted(local, &atom)
                     && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-                    && !domain.contains('@')
+                    && dotted(domain, &|c: char| c.is_alphanumeric() || c == '-')
+                    && domain.split('.').all(label)
             });
         if valid {
             Ok(Email(email))
@@ -320,8 +328,21 @@ mod tests {
             "a b@example.jp",
             "a@.jp",
             "a@x@y.jp",
+            "0@0.org*",
+            "a@b..jp",
+            "a@-b.jp",
+            ".a@b.jp",
+            "a..b@c.jp",
+            "a(b)@c.jp",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
+        }
+        for good in [
+            "o'brien+yui@example.co.jp",
+            "はなこ@例え.jp",
+            "a.b-c@x-y.example",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good} refused");
         }
     }
 

@@ -1,4 +1,4 @@
-//! Cursor pagination, the same for every list: a clamped limit, one row more than asked to
+//! Cursor pagination, the same for every list: a limit of 1 to 100, one row more than asked to
 //! know whether another page follows, and an opaque cursor naming the last row's sort key.
 
 use base64::Engine as _;
@@ -27,9 +27,19 @@ impl<T> Items<T> {
     }
 }
 
-/// The limit asked for, clamped to 1..=100 (50 when not given).
-pub fn limit(requested: Option<i64>) -> i64 {
-    requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+/// The limit asked for (50 when not given); outside 1..=100 it is refused (422), as the spec
+/// says, rather than quietly changed.
+pub fn limit(requested: Option<i64>) -> Result<i64, AppError> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid(
+            "limit",
+            crate::domain::error::Message::new("invalid-range")
+                .arg("min", 1)
+                .arg("max", MAX_LIMIT),
+        )),
+    }
 }
 
 /// The page out of `rows`, fetched with `limit + 1`.
@@ -98,9 +108,10 @@ mod tests {
                 .is_none()
         );
         assert_eq!(
-            (limit(None), limit(Some(0)), limit(Some(1000))),
-            (50, 1, 100)
+            (limit(None).ok(), limit(Some(100)).ok()),
+            (Some(50), Some(100))
         );
+        assert!(limit(Some(0)).is_err() && limit(Some(101)).is_err());
         let at = chrono::DateTime::from_timestamp_micros(1_796_000_000_123_456)
             .unwrap()
             .naive_utc();

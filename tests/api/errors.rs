@@ -307,3 +307,31 @@ async fn an_idempotency_key_is_printable_ascii() {
     let (_, list) = d.app.get("/api/v1/requests", Some(&d.family)).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
+
+#[actix_web::test]
+async fn a_limit_outside_1_to_100_is_refused_on_every_list() {
+    let d = crate::fixtures::District::new().await;
+    let date = crate::fixtures::District::open_date();
+    for list in [
+        "/api/v1/requests?".to_owned(),
+        "/api/v1/residents?".to_owned(),
+        "/api/v1/users?".to_owned(),
+        "/api/v1/audit?".to_owned(),
+        format!("/api/v1/runs?delivery_date={date}&"),
+    ] {
+        for limit in ["0", "101", "-1"] {
+            let response = d
+                .app
+                .get_raw(&format!("{list}limit={limit}"), &d.coordinator)
+                .await;
+            let problem =
+                assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+            assert_eq!(problem["field"], "limit", "{list}limit={limit}");
+        }
+        let (status, page) = d
+            .app
+            .get(&format!("{list}limit=100"), Some(&d.coordinator))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}: {page}");
+    }
+}

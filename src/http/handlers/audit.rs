@@ -31,7 +31,7 @@ pub async fn list(
         entity_id: query.entity_id.map(String::from),
         actor_id: query.actor_id.map(String::from),
     };
-    let limit = pagination::limit(query.limit);
+    let limit = pagination::limit(query.limit)?;
     // The audit trail runs newest first: the cursor is where to continue before.
     let before = pagination::after(query.cursor.as_deref())?;
     let rows = audit::list(&services.db, &staff.0, filter, before, limit + 1).await?;

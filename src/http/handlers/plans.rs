@@ -43,7 +43,7 @@ pub async fn list_runs(
     query: Query<RunsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let limit = pagination::limit(query.limit);
+    let limit = pagination::limit(query.limit)?;
     let after = pagination::after(query.cursor.as_deref())?;
     let runs = services
         .runs

@@ -159,7 +159,7 @@ pub async fn list(
         hub_id: query.hub_id,
         area_id: None,
     };
-    let limit = pagination::limit(query.limit);
+    let limit = pagination::limit(query.limit)?;
     let after = pagination::after(query.cursor.as_deref())?;
     let views = services
         .requests

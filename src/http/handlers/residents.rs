@@ -50,7 +50,7 @@ pub async fn list(
     caller: Caller,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = pagination::limit(query.limit);
+    let limit = pagination::limit(query.limit)?;
     let residents = services
         .residents
         .list(&caller, query.review, query.cursor, limit + 1)

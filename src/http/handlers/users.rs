@@ -131,7 +131,7 @@ pub async fn list(
         role: query.role.as_deref().map(str::parse).transpose()?,
         status: query.status.as_deref().map(str::parse).transpose()?,
     };
-    let limit = pagination::limit(query.limit);
+    let limit = pagination::limit(query.limit)?;
     let after = match pagination::after(query.cursor.as_deref())? {
         Some((at, id)) => Some((
             at,
