@@ -103,6 +103,25 @@ fn the_spec_documents_bodies_errors_and_access_of_every_operation() {
                 "{name}: status {code} is not documented"
             );
         }
+        // A create links to its read (and more), so that a stateful client or fuzzer can walk
+        // create -> read -> edit; every link names an operation that exists.
+        let created = responses
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("201") || k.as_u64() == Some(201));
+        if let Some((_, created)) = created
+            && route.path != "/api/v1/auth/register"
+        {
+            let links = created["links"]
+                .as_mapping()
+                .unwrap_or_else(|| panic!("{name}: a create without links"));
+            for link in links.values() {
+                let target = link["operationId"].as_str().unwrap();
+                assert!(
+                    operation_ids(&spec).contains(&target.to_owned()),
+                    "{name}: links to {target}, which is no operation"
+                );
+            }
+        }
         if route.method == actix_web::http::Method::POST && !route.path.contains("{id}") {
             assert!(
                 operation.get("requestBody").is_some(),
@@ -133,6 +152,18 @@ fn the_spec_documents_bodies_errors_and_access_of_every_operation() {
             );
         }
     }
+}
+
+fn operation_ids(spec: &Value) -> Vec<String> {
+    spec["paths"]
+        .as_mapping()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_mapping)
+        .flat_map(|item| item.values())
+        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn migration_names(tree: &str) -> BTreeSet<String> {

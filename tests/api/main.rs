@@ -15,6 +15,7 @@ mod errors;
 mod fixtures;
 mod geocoder;
 mod guardians;
+mod hostile;
 mod hubs;
 mod layers;
 mod link_codes;
