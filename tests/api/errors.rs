@@ -335,3 +335,44 @@ async fn a_limit_outside_1_to_100_is_refused_on_every_list() {
         assert_eq!(status, StatusCode::OK, "{list}: {page}");
     }
 }
+
+#[actix_web::test]
+async fn an_edit_that_breaks_a_field_rule_is_422_whatever_its_if_match() {
+    let d = crate::fixtures::District::new().await;
+    let (_, created) = read(
+        d.create_request(
+            &d.family,
+            "rules",
+            &d.request_body(&crate::fixtures::District::open_date()),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/api/v1/requests/{}", created["id"].as_str().unwrap());
+    for (body, field) in [
+        (json!({"fulfilment": "by_drone"}), "fulfilment"),
+        (json!({"delivery_date": "2026-02-30"}), "delivery_date"),
+        (json!({"items": []}), "items"),
+    ] {
+        for if_match in [None, Some("\"v9\"")] {
+            let mut request = d
+                .app
+                .client
+                .patch(d.app.url(&path))
+                .bearer_auth(&d.family)
+                .json(&body);
+            if let Some(value) = if_match {
+                request = request.header("if-match", value);
+            }
+            let problem = assert_problem(
+                request.send().await.unwrap(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+            )
+            .await;
+            assert_eq!(problem["field"], field, "{body} {if_match:?}");
+        }
+    }
+    let (_, unchanged) = d.app.get(&path, Some(&d.family)).await;
+    assert_eq!(unchanged["version"], 1);
+}

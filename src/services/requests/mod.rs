@@ -427,6 +427,21 @@ impl Requests {
         // A malformed If-Match is a bad request whatever it names; a missing or stale one is
         // told only once the request is known to exist (and be visible) to the caller.
         let precondition = parse_if_match(if_match)?;
+        // The changes' own rules first, as for a create: a body that breaks one is 422
+        // whatever the request's version or state.
+        if let Some(date) = &changes.delivery_date {
+            parse_date("delivery_date", date)?;
+        }
+        let fulfilment = changes
+            .fulfilment
+            .as_deref()
+            .map(Fulfilment::parse)
+            .transpose()?;
+        let notes = match changes.notes {
+            Some(notes) => Some(check_notes(Some(notes.into()))?),
+            None => None,
+        };
+        let items = changes.items.as_deref().map(checked_items).transpose()?;
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);
         let now = self.clock.now();
@@ -470,13 +485,12 @@ impl Requests {
                         .format("%Y-%m-%d")
                         .to_string();
                 }
-                if let Some(fulfilment) = &changes.fulfilment {
-                    row.fulfilment = Fulfilment::parse(fulfilment)?;
+                if let Some(fulfilment) = fulfilment {
+                    row.fulfilment = fulfilment;
                 }
-                if changes.notes.is_some() {
-                    row.notes = check_notes(changes.notes.map(String::from))?;
+                if let Some(notes) = notes {
+                    row.notes = notes;
                 }
-                let items = changes.items.as_deref().map(checked_items).transpose()?;
                 row.version += 1;
                 row.updated_at = uow.now();
                 if !db::requests::update_if_version(uow.conn, &row, expected)? {
