@@ -252,7 +252,7 @@ fn local_time(cutoff: &Cutoff) -> String {
 }
 
 #[derive(Serialize)]
-struct Problem<'a> {
+pub struct Problem<'a> {
     #[serde(rename = "type")]
     problem_type: String,
     title: String,
@@ -316,42 +316,7 @@ impl ResponseError for AppError {
             _ => {}
         }
         let locale = i18n::current();
-        let kind = self.kind();
-        let cutoff = match self {
-            AppError::CutoffPassed {
-                cutoff: Some(cutoff),
-                ..
-            } => Some(cutoff),
-            _ => None,
-        };
-        let problem = Problem {
-            problem_type: format!("{TYPE_PREFIX}{kind}"),
-            title: i18n::lookup::<&str>(locale, &format!("problem-{kind}-title"), &[]),
-            status: status.as_u16(),
-            detail: self.detail(locale),
-            // Ties the answer to the log lines of the same request.
-            instance: crate::telemetry::current_request_id()
-                .map(|id| format!("urn:yui:request:{id}")),
-            field: match self {
-                AppError::Invalid { field, .. } => Some(field.as_str()),
-                _ => None,
-            },
-            cutoff: cutoff.map(|c| crate::domain::time::wire(c.at)),
-            cutoff_local: cutoff.map(local_time),
-            time_zone: cutoff.map(|c| c.zone.name()),
-            current_status: match self {
-                AppError::Transition { current, .. } => Some(current),
-                _ => None,
-            },
-            allowed_next: match self {
-                AppError::Transition { allowed, .. } => Some(allowed.as_slice()),
-                _ => None,
-            },
-            overlapped_id: match self {
-                AppError::Overlap { other } => Some(other.to_string()),
-                _ => None,
-            },
-        };
+        let problem = self.problem();
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         response.insert_header((header::CONTENT_LANGUAGE, locale.as_str()));
@@ -386,6 +351,51 @@ impl ResponseError for AppError {
         match serde_json::to_string(&problem) {
             Ok(body) => response.body(body),
             Err(_) => response.finish(),
+        }
+    }
+}
+
+impl AppError {
+    /// The problem document (RFC 9457) of this error in the language of the request being
+    /// served: the body of its answer, and of a batch entry it refused.
+    pub fn problem(&self) -> Problem<'_> {
+        let status = self.status_code();
+        let locale = i18n::current();
+        let kind = self.kind();
+        let cutoff = match self {
+            AppError::CutoffPassed {
+                cutoff: Some(cutoff),
+                ..
+            } => Some(cutoff),
+            _ => None,
+        };
+        Problem {
+            problem_type: format!("{TYPE_PREFIX}{kind}"),
+            title: i18n::lookup::<&str>(locale, &format!("problem-{kind}-title"), &[]),
+            status: status.as_u16(),
+            detail: self.detail(locale),
+            // Ties the answer to the log lines of the same request.
+            instance: crate::telemetry::current_request_id()
+                .map(|id| format!("urn:yui:request:{id}")),
+            field: match self {
+                AppError::Invalid { field, .. } => Some(field.as_str()),
+                _ => None,
+            },
+            cutoff: cutoff.map(|c| crate::domain::time::wire(c.at)),
+            cutoff_local: cutoff.map(local_time),
+            time_zone: cutoff.map(|c| c.zone.name()),
+            current_status: match self {
+                AppError::Transition { current, .. } => Some(current),
+                _ => None,
+            },
+            allowed_next: match self {
+                AppError::Transition { allowed, .. } => Some(allowed.as_slice()),
+                _ => None,
+            },
+            overlapped_id: match self {
+                AppError::Overlap { other } => Some(other.to_string()),
+                _ => None,
+            },
         }
     }
 }

@@ -88,3 +88,17 @@ pub fn find_trip(conn: &mut DbConnection, id: PostTripId) -> Result<Option<PostT
         .get_result(conn)
         .optional()?)
 }
+
+/// Whether `user` is linked to drive `trip`.
+pub fn is_trip_carrier(
+    conn: &mut DbConnection,
+    trip: PostTripId,
+    user: crate::domain::ids::UserId,
+) -> Result<bool, AppError> {
+    use super::schema::post_trip_carriers;
+    Ok(post_trip_carriers::table
+        .find((trip.to_string(), user.to_string()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}

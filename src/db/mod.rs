@@ -9,6 +9,7 @@ pub mod areas;
 pub mod audit;
 pub mod carriers;
 pub mod geocode;
+pub mod handovers;
 pub mod idempotency;
 pub mod link_codes;
 pub mod neighbourhoods;

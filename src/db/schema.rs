@@ -319,6 +319,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     planning_jobs,
     outbox,
     link_codes,
+    handovers,
+    handover_requests,
+    handover_codes,
+    post_trip_carriers,
+    handover_images,
 );
 
 diesel::table! {
@@ -346,5 +351,62 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         used_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    handovers (id) {
+        id -> Text,
+        area_id -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        received_at -> Timestamp,
+        recorded_by -> Text,
+        run_id -> Nullable<Text>,
+        hub_id -> Nullable<Text>,
+        crates -> Nullable<Text>,
+        expected_crates -> Nullable<Text>,
+        recipient_kind -> Nullable<Text>,
+        recipient_proxy_id -> Nullable<Text>,
+        recipient_name -> Nullable<Text>,
+        proof_method -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        body_hash -> Text,
+    }
+}
+
+diesel::table! {
+    handover_requests (request_id, handover_id) {
+        request_id -> Text,
+        handover_id -> Text,
+    }
+}
+
+diesel::table! {
+    handover_codes (request_id) {
+        request_id -> Text,
+        code -> Text,
+        failures -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_trip_carriers (post_trip_id, user_id) {
+        post_trip_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    handover_images (handover_id) {
+        handover_id -> Text,
+        content_type -> Text,
+        image_base64 -> Text,
+        delete_after -> Timestamp,
     }
 }

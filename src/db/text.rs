@@ -165,6 +165,10 @@ spelled!(
     crate::domain::resident::LocationStatus,
     crate::domain::carrier::Vehicle,
     crate::domain::idempotency::ClaimState,
+    crate::domain::handover::HandoverKind,
+    crate::domain::handover::FailureReason,
+    crate::domain::handover::RecipientKind,
+    crate::domain::handover::ProofMethod,
 );
 
 /// Ids as the texts an `eq_any` binds (diesel binds a list only of types it knows).

@@ -31,6 +31,8 @@ pub mod kind {
     pub enum OutboxEvent {}
     /// Whoever carries a run: a volunteer (their user id) or a post trip (its id).
     pub enum Carrier {}
+    /// One change of hands, its id made by the phone that recorded it.
+    pub enum Handover {}
 }
 
 pub type AreaId = Id<kind::Area>;
@@ -50,6 +52,7 @@ pub type LinkCodeId = Id<kind::LinkCode>;
 pub type AuditId = Id<kind::Audit>;
 pub type OutboxEventId = Id<kind::OutboxEvent>;
 pub type CarrierId = Id<kind::Carrier>;
+pub type HandoverId = Id<kind::Handover>;
 
 /// A UUID naming one `K`.
 pub struct Id<K> {

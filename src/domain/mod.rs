@@ -7,6 +7,7 @@ pub mod carrier;
 pub mod clock;
 pub mod error;
 pub mod geo;
+pub mod handover;
 pub mod idempotency;
 pub mod ids;
 pub mod lifecycle;

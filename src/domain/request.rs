@@ -12,6 +12,10 @@ text_enum! {
         Submitted => "submitted",
         Locked => "locked",
         Planned => "planned",
+        /// The post van has the hub's load.
+        InTransit => "in_transit",
+        /// The hub's keeper has it (again, after a failed handover).
+        AtHub => "at_hub",
         OutForDelivery => "out_for_delivery",
         Delivered => "delivered",
         ReadyForPickup => "ready_for_pickup",
@@ -59,14 +63,39 @@ text_enum! {
     pub enum RequestCommand ("transition") {
         Lock => "lock",
         Plan => "plan",
-        Dispatch => "dispatch",
+        /// The post carrier takes the hub's load at the post office (`van_loaded`).
+        Load => "load",
+        /// The hub's keeper takes it from the van (`hub_received`).
+        Receive => "receive",
+        /// The run's volunteer takes it at the hub (`run_picked_up`).
+        PickUp => "pick_up",
+        /// Handed over at the door (`door_delivered`).
         Deliver => "deliver",
-        ArriveAtHub => "arrive_at_hub",
+        /// Handed to the resident or a proxy at the hub (`hub_collected`).
         Collect => "collect",
-        Cancel => "cancel",
+        /// Not handed over: nobody answered, refused, not collected in time... (`door_failed`).
         Fail => "fail",
+        /// Failed goods back with the keeper (`hub_returned`).
+        Return => "return",
+        Cancel => "cancel",
         /// Planning again left a planned request without a place: back to locked.
         Unplan => "unplan",
+    }
+}
+
+impl RequestStatus {
+    /// Planned and not yet handed over (or back at the hub): the family is told where and
+    /// when, and the code to say.
+    pub fn is_on_its_way(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Planned
+                | RequestStatus::InTransit
+                | RequestStatus::AtHub
+                | RequestStatus::OutForDelivery
+                | RequestStatus::ReadyForPickup
+                | RequestStatus::Failed
+        )
     }
 }
 
@@ -78,6 +107,19 @@ pub struct RequestFacts {
     /// Whether families may still change the date's requests: before the cutoff, and the
     /// coordinator has not locked the date early.
     pub ordering_open: bool,
+    /// A hub pickup waits on the shelf once received; a home delivery goes out with a run.
+    pub fulfilment: Fulfilment,
+}
+
+impl RequestCommand {
+    /// The steps a coordinator gives by hand; the others are recorded as handovers
+    /// (`domain::handover`), or are the planner's own (unplan).
+    pub fn by_hand(self) -> bool {
+        matches!(
+            self,
+            RequestCommand::Lock | RequestCommand::Plan | RequestCommand::Cancel
+        )
+    }
 }
 
 /// An event of a request's life: `request.<what happened>`.
@@ -106,6 +148,8 @@ impl DomainEvent for RequestEvent {
             (_, RequestStatus::Submitted) => "request.submitted",
             (_, RequestStatus::Locked) => "request.locked",
             (_, RequestStatus::Planned) => "request.planned",
+            (_, RequestStatus::InTransit) => "request.in_transit",
+            (_, RequestStatus::AtHub) => "request.at_hub",
             (_, RequestStatus::OutForDelivery) => "request.out_for_delivery",
             (_, RequestStatus::Delivered) => "request.delivered",
             (_, RequestStatus::ReadyForPickup) => "request.ready_for_pickup",
@@ -128,6 +172,24 @@ pub fn transition(
     facts: RequestFacts,
 ) -> Result<Transitioned<RequestStatus, RequestEvent>, DomainError> {
     match next_status(from, command, actor, facts) {
+        // A hub pickup received passes through the hub's hands onto its shelf: both events.
+        Some(RequestStatus::ReadyForPickup) if command == RequestCommand::Receive => {
+            Ok(Transitioned {
+                next: RequestStatus::ReadyForPickup,
+                events: vec![
+                    RequestEvent {
+                        command: Some(command),
+                        from: Some(from),
+                        to: RequestStatus::AtHub,
+                    },
+                    RequestEvent {
+                        command: Some(command),
+                        from: Some(RequestStatus::AtHub),
+                        to: RequestStatus::ReadyForPickup,
+                    },
+                ],
+            })
+        }
         Some(next) => Ok(Transitioned::to(
             next,
             RequestEvent {
@@ -175,18 +237,26 @@ fn next_status(
     let staff = actor.is_staff();
     let field = matches!(actor, Role::Volunteer | Role::Carrier | Role::HubKeeper) || staff;
     let before_cutoff = facts.ordering_open;
+    let pickup = facts.fulfilment == Fulfilment::HubPickup;
     let next = match (from, command) {
         (S::Submitted, C::Lock) if staff => S::Locked,
         (S::Locked, C::Plan) if staff => S::Planned,
         (S::Planned, C::Unplan) if staff => S::Locked,
-        (S::Planned, C::Dispatch) if field => S::OutForDelivery,
+        (S::Planned, C::Load) if field => S::InTransit,
+        (S::InTransit, C::Receive) if field && pickup => S::ReadyForPickup,
+        (S::InTransit, C::Receive) if field => S::AtHub,
+        // A home delivery goes out with a run (again, after a failed door); a hub pickup
+        // waits on the shelf.
+        (S::AtHub, C::PickUp) if field && !pickup => S::OutForDelivery,
         (S::OutForDelivery, C::Deliver) if field => S::Delivered,
-        (S::OutForDelivery, C::ArriveAtHub) if field => S::ReadyForPickup,
-        (S::ReadyForPickup, C::Collect) if field => S::Collected,
+        // Collected at the hub: a pickup from the shelf, or a returned delivery.
+        (S::ReadyForPickup | S::AtHub, C::Collect) if field => S::Collected,
         (S::OutForDelivery | S::ReadyForPickup, C::Fail) if field => S::Failed,
+        (S::Failed, C::Return) if field => S::AtHub,
         (S::Submitted, C::Cancel) if actor == Role::Family && before_cutoff => S::Cancelled,
+        // Goods in hand (on the van, at a door) are cancelled once they are back at the hub.
         (
-            S::Submitted | S::Locked | S::Planned | S::OutForDelivery | S::ReadyForPickup,
+            S::Submitted | S::Locked | S::Planned | S::AtHub | S::ReadyForPickup | S::Failed,
             C::Cancel,
         ) if staff => S::Cancelled,
         _ => return None,
@@ -308,6 +378,7 @@ mod tests {
                 zone: chrono_tz::Asia::Tokyo,
             },
             ordering_open: before_cutoff,
+            fulfilment: Fulfilment::HomeDelivery,
         }
     }
 
@@ -315,19 +386,67 @@ mod tests {
         transition(from, command, actor, facts(before)).map(|t| t.next)
     }
 
-    #[test]
-    fn the_happy_paths_of_design_md() {
-        let staff = Role::Coordinator;
-        let mut status = S::Submitted;
-        for step in [C::Lock, C::Plan, C::Dispatch, C::Deliver] {
-            status = next(status, step, staff, false).unwrap();
+    fn pickup() -> RequestFacts {
+        RequestFacts {
+            fulfilment: Fulfilment::HubPickup,
+            ..facts(false)
         }
-        assert_eq!(status, S::Delivered);
-        let at_hub = next(S::OutForDelivery, C::ArriveAtHub, Role::Volunteer, false).unwrap();
+    }
+
+    #[test]
+    fn a_home_delivery_goes_from_the_van_through_the_hub_to_the_door() {
+        let mut status = S::Submitted;
+        for (step, actor, expected) in [
+            (C::Lock, Role::Coordinator, S::Locked),
+            (C::Plan, Role::Coordinator, S::Planned),
+            (C::Load, Role::Carrier, S::InTransit),
+            (C::Receive, Role::HubKeeper, S::AtHub),
+            (C::PickUp, Role::Volunteer, S::OutForDelivery),
+            (C::Deliver, Role::Volunteer, S::Delivered),
+        ] {
+            let moved = transition(status, step, actor, facts(false)).unwrap();
+            assert_eq!((moved.next, moved.events.len()), (expected, 1), "{step:?}");
+            status = moved.next;
+        }
+    }
+
+    #[test]
+    fn a_hub_pickup_waits_on_the_shelf_and_never_goes_out() {
+        let received = transition(S::InTransit, C::Receive, Role::HubKeeper, pickup()).unwrap();
+        assert_eq!(received.next, S::ReadyForPickup);
+        let types: Vec<_> = received.events.iter().map(|e| e.event_type()).collect();
+        assert_eq!(types, ["request.at_hub", "request.ready_for_pickup"]);
+        assert!(transition(S::AtHub, C::PickUp, Role::Volunteer, pickup()).is_err());
         assert_eq!(
-            next(at_hub, C::Collect, Role::HubKeeper, false).unwrap(),
+            transition(S::ReadyForPickup, C::Collect, Role::HubKeeper, pickup())
+                .unwrap()
+                .next,
             S::Collected
         );
+    }
+
+    #[test]
+    fn a_failed_handover_goes_back_to_the_hub_and_out_again() {
+        let failed = next(S::OutForDelivery, C::Fail, Role::Volunteer, false).unwrap();
+        assert_eq!(failed, S::Failed);
+        let back = next(failed, C::Return, Role::HubKeeper, false).unwrap();
+        assert_eq!(back, S::AtHub);
+        assert_eq!(
+            next(back, C::PickUp, Role::Volunteer, false).unwrap(),
+            S::OutForDelivery
+        );
+        assert_eq!(
+            next(back, C::Collect, Role::HubKeeper, false).unwrap(),
+            S::Collected
+        );
+        assert_eq!(
+            next(back, C::Cancel, Role::Coordinator, false).unwrap(),
+            S::Cancelled
+        );
+        // Goods on the road are not cancelled until they are back.
+        assert!(next(S::InTransit, C::Cancel, Role::Coordinator, false).is_err());
+        assert!(next(S::OutForDelivery, C::Cancel, Role::Coordinator, false).is_err());
+        assert!(next(S::Failed, C::Return, Role::Family, false).is_err());
     }
 
     #[test]
@@ -385,7 +504,7 @@ mod tests {
                 current, allowed, ..
             }) => {
                 assert_eq!(current, "planned");
-                assert_eq!(allowed, vec!["dispatch", "cancel", "unplan"]);
+                assert_eq!(allowed, vec!["load", "cancel", "unplan"]);
             }
             other => panic!("{other:?}"),
         }
@@ -395,7 +514,8 @@ mod tests {
     fn nobody_skips_a_step_or_acts_outside_their_role() {
         assert!(next(S::Submitted, C::Plan, Role::Coordinator, false).is_err());
         assert!(next(S::Submitted, C::Lock, Role::Family, true).is_err());
-        assert!(next(S::Planned, C::Dispatch, Role::Family, true).is_err());
+        assert!(next(S::Planned, C::Load, Role::Family, true).is_err());
+        assert!(next(S::Planned, C::Receive, Role::HubKeeper, false).is_err());
         assert!(next(S::Collected, C::Fail, Role::Coordinator, false).is_err());
     }
 

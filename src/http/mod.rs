@@ -39,7 +39,8 @@ pub struct RouteDef {
 
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
-        audit, auth, carriers, district, health, neighbourhoods, plans, requests, residents, users,
+        audit, auth, carriers, district, handovers, health, neighbourhoods, plans, requests,
+        residents, users,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -293,6 +294,24 @@ pub fn routes() -> Vec<RouteDef> {
             "/api/v1/hubs/{id}/arrivals",
             Access::Roles(KEEPER_AND_STAFF),
             |r| r.to(plans::hub_arrivals),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/handovers",
+            Access::Roles(AREA),
+            |r| r.to(handovers::record),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/handovers/batch",
+            Access::Roles(AREA),
+            |r| r.to(handovers::record_batch),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/requests/{id}/custody",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(handovers::custody),
         ),
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod caller;
 pub mod carriers;
 pub mod district;
+pub mod handovers;
 pub mod neighbourhoods;
 pub mod passwords;
 pub mod plans;
@@ -40,6 +41,7 @@ pub struct Services {
     pub carriers: carriers::Carriers,
     pub plans: plans::Plans,
     pub runs: runs::Runs,
+    pub handovers: handovers::Handovers,
 }
 
 impl Services {
@@ -72,6 +74,7 @@ impl Services {
         let carriers = carriers::Carriers::new(db.clone(), clock.clone());
         let plans = plans::Plans::new(db.clone(), clock.clone(), config);
         let runs = runs::Runs::new(db.clone(), clock.clone());
+        let handovers = handovers::Handovers::new(db.clone(), clock.clone());
         Ok(Services {
             db,
             clock,
@@ -85,6 +88,7 @@ impl Services {
             carriers,
             plans,
             runs,
+            handovers,
         })
     }
 }

@@ -199,7 +199,7 @@ async fn role_and_relationship_by_route() {
         (
             "POST",
             format!("/api/v1/requests/{request}/transitions"),
-            Some(json!({"transition": "deliver"})),
+            Some(json!({"transition": "plan"})),
             None,
             [UNAUTH, NO, NO, NO, NO, NO, S::CONFLICT, HIDDEN, S::CONFLICT],
         ),

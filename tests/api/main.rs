@@ -15,6 +15,7 @@ mod errors;
 mod fixtures;
 mod geocoder;
 mod guardians;
+mod handovers;
 mod hostile;
 mod hubs;
 mod layers;

@@ -154,7 +154,7 @@ async fn edits_need_the_current_etag_and_the_life_cycle_is_enforced() {
             .json(&json!({"transition": step}))
             .send()
     };
-    let skip = transition("deliver").await.unwrap();
+    let skip = transition("plan").await.unwrap();
     let problem = assert_problem(skip, StatusCode::CONFLICT, "invalid-transition").await;
     assert_eq!(problem["current_status"], "submitted");
     assert_eq!(transition("lock").await.unwrap().status(), StatusCode::OK);

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod auth;
 pub mod carriers;
 pub mod district;
+pub mod handovers;
 pub mod health;
 pub mod neighbourhoods;
 pub mod plans;

@@ -108,14 +108,13 @@ pub async fn transition(
     body: Body<TransitionBody>,
 ) -> Result<HttpResponse, AppError> {
     let step = RequestCommand::parse(&body.transition)?;
-    // Unplanning is the planner's own step: a request without its place goes back to locked.
-    if step == RequestCommand::Unplan {
+    // Unplanning is the planner's own step, and the day's steps are handovers with their
+    // proof (`POST /handovers`): by hand only lock, plan and cancel.
+    if !step.by_hand() {
         return Err(AppError::invalid(
             "transition",
-            crate::domain::error::Message::new("invalid-one-of").arg(
-                "values",
-                "lock, plan, dispatch, deliver, arrive_at_hub, collect, cancel, fail",
-            ),
+            crate::domain::error::Message::new("invalid-one-of")
+                .arg("values", "lock, plan, cancel"),
         ));
     }
     let view = services

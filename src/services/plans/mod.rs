@@ -31,7 +31,7 @@ use crate::domain::geo::parse_boundary;
 use crate::domain::ids::{AreaId, CarrierId, HubId, PlanId, PostTripId, RequestId, RunId, UserId};
 use crate::domain::plan::{self as plan_rules, PlanCommand, PlanStatus};
 use crate::domain::request::{
-    self as request_rules, RequestCommand, RequestFacts, RequestStatus, Temperature,
+    self as request_rules, Fulfilment, RequestCommand, RequestFacts, RequestStatus, Temperature,
 };
 use crate::domain::run::{RunEvent, RunStatus};
 use crate::domain::time::wire as wire_time;

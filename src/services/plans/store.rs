@@ -180,6 +180,7 @@ pub(super) fn move_requests(
             zone,
         },
         ordering_open: false,
+        fulfilment: Fulfilment::HomeDelivery,
     };
     for request in &snapshot.day.requests {
         if snapshot.fixed.contains(&request.id) {
@@ -225,10 +226,38 @@ pub(super) fn move_requests(
             }
             None => db::plans::delete_placement(uow.conn, request.id)?,
         }
+        let facts = RequestFacts {
+            fulfilment: row.fulfilment,
+            ..facts
+        };
+        if commands.contains(&RequestCommand::Plan) {
+            give_code(uow, request.id)?;
+        }
         for command in commands {
             let step = request_rules::transition(row.status, command, Role::Coordinator, facts)?;
             uow.request_step(&mut row, step, command.as_str())?;
         }
     }
     Ok(())
+}
+
+/// A planned request's handover code, which its family sees and says at the door; planning
+/// again keeps the code they were told.
+fn give_code(uow: &mut UnitOfWork<'_>, request: RequestId) -> Result<(), AppError> {
+    let code = loop {
+        if let Some(code) = crate::domain::handover::handover_code_from(
+            &crate::services::tokens::random_bytes::<16>(),
+        ) {
+            break code;
+        }
+    };
+    db::handovers::ensure_code(
+        uow.conn,
+        &db::handovers::HandoverCodeRow {
+            request_id: request,
+            code,
+            failures: 0,
+            updated_at: uow.now(),
+        },
+    )
 }

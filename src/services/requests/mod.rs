@@ -187,7 +187,7 @@ fn area_of(conn: &mut DbConnection, id: AreaId) -> Result<Area, AppError> {
 }
 
 /// The request `id` if `caller` may see it (its resident is visible to them), else 404.
-fn visible_request(
+pub(crate) fn visible_request(
     conn: &mut DbConnection,
     caller: &Caller,
     id: RequestId,
@@ -529,6 +529,7 @@ impl Requests {
                 let facts = RequestFacts {
                     cutoff: cutoff_of(&area, date)?,
                     ordering_open: ordering_open(uow.conn, &area, date, now)?,
+                    fulfilment: row.fulfilment,
                 };
                 let step = request::transition(row.status, command, caller.role, facts)?;
                 uow.in_area(area.id);

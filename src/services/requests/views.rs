@@ -74,6 +74,10 @@ pub struct PlannedView {
     /// The name the volunteer or carrier chose to show families; none for a pickup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carrier_public_name: Option<String>,
+    /// The six digits the family says to whoever hands the goods over (and a coordinator
+    /// can read out on the phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover_code: Option<String>,
 }
 
 impl RequestView {
@@ -105,12 +109,13 @@ pub(super) fn planned(
 ) -> Result<HashMap<RequestId, PlannedView>, AppError> {
     let ids: Vec<RequestId> = rows
         .iter()
-        .filter(|r| r.status == RequestStatus::Planned)
+        .filter(|r| r.status.is_on_its_way())
         .map(|r| r.id)
         .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    let codes = db::handovers::codes_of(conn, &ids)?;
     let placements = db::plans::placements_of(conn, &ids)?;
     let run_ids: Vec<RunId> = placements.iter().map(|p| p.run_id).collect();
     let runs: HashMap<RunId, db::plans::RunRow> = db::plans::runs_by_id(conn, &run_ids)?
@@ -130,6 +135,7 @@ pub(super) fn planned(
                     .filter(|r| r.carrier_kind != CarrierKind::PostTrip)
                     .map(|r| r.carrier_public_name.clone())
                     .filter(|name| !name.is_empty()),
+                handover_code: codes.get(&placement.request_id).cloned(),
             };
             Ok((placement.request_id, view))
         })

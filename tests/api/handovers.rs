@@ -1,0 +1,462 @@
+//! The delivery day through the API on the demo: from the post van to the door, with proof,
+//! failures, replays and a phone's offline batch.
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::plans::Village;
+
+/// A tiny PNG (its signature and an IHDR chunk): enough for the type check.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+fn now(v: &Village) -> String {
+    yui::domain::time::wire(v.app.services.clock.now())
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn status_of(v: &Village, request: &str) -> String {
+    let (status, body) = v
+        .app
+        .get(&format!("/api/v1/requests/{request}"), Some(&v.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["status"].as_str().unwrap().to_owned()
+}
+
+async fn record(v: &Village, token: &str, handover: Value) -> (StatusCode, Value) {
+    v.app.post("/api/v1/handovers", handover, Some(token)).await
+}
+
+async fn events_of(v: &Village, aggregate: &'static str, id: &str) -> Vec<String> {
+    let id = id.to_owned();
+    v.app
+        .services
+        .db
+        .run("test.outbox", move |conn| {
+            yui::db::outbox::of_aggregate(conn, aggregate, &id)
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_type)
+        .collect()
+}
+
+/// The demo locked and planned: its post loads, and the last-mile runs by id.
+struct Day {
+    loads: Vec<Value>,
+    post_runs: HashMap<String, Value>,
+    runs: Vec<Value>,
+}
+
+async fn planned_day(v: &Village) -> Day {
+    let plan = v.plan(true).await;
+    // A home delivery left without a carrier is not planned: it stays off the van's record.
+    let mut loads = Vec::new();
+    for load in plan["post_loads"].as_array().unwrap() {
+        let mut planned = Vec::new();
+        for id in load["request_ids"].as_array().unwrap() {
+            if status_of(v, id.as_str().unwrap()).await == "planned" {
+                planned.push(id.clone());
+            }
+        }
+        if !planned.is_empty() {
+            let mut load = load.clone();
+            load["request_ids"] = Value::Array(planned);
+            loads.push(load);
+        }
+    }
+    let mut post_runs = HashMap::new();
+    let mut runs = Vec::new();
+    for run in plan["runs"].as_array().unwrap() {
+        if run["carrier"]["kind"] == "post_trip" {
+            post_runs.insert(
+                run["carrier"]["id"].as_str().unwrap().to_owned(),
+                run.clone(),
+            );
+        } else {
+            runs.push(run.clone());
+        }
+    }
+    assert!(!loads.is_empty() && !runs.is_empty(), "{plan}");
+    Day {
+        loads,
+        post_runs,
+        runs,
+    }
+}
+
+/// Loads every post load on its van and receives it at its hub, that morning (three hours
+/// ago); the first load is counted one crate short. Answers the first receipt.
+async fn van_to_hub(v: &Village, day: &Day) -> Value {
+    let morning = yui::domain::time::wire(v.app.services.clock.now() - chrono::Duration::hours(3));
+    let mut first_receipt = None;
+    for (n, load) in day.loads.iter().enumerate() {
+        let run = &day.post_runs[load["post_trip_id"].as_str().unwrap()];
+        let slots = &load["slots"];
+        let (status, loaded) = record(
+            v,
+            &v.coordinator,
+            json!({"id": new_id(), "kind": "van_loaded", "occurred_at": morning,
+                   "run_id": run["id"], "hub_id": load["hub_id"],
+                   "request_ids": load["request_ids"], "crates": slots}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{loaded}");
+        let mut counted = slots.clone();
+        if n == 0 {
+            let key = ["ambient", "chilled", "frozen"]
+                .into_iter()
+                .find(|k| slots[*k].as_i64().unwrap() > 0)
+                .unwrap();
+            counted[key] = json!(slots[key].as_i64().unwrap() - 1);
+        }
+        let (status, received) = record(
+            v,
+            &v.coordinator,
+            json!({"id": new_id(), "kind": "hub_received", "occurred_at": morning,
+                   "hub_id": load["hub_id"], "request_ids": load["request_ids"],
+                   "crates": counted}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{received}");
+        if n == 0 {
+            first_receipt = Some(received);
+        } else {
+            assert!(received["discrepancy"].is_null(), "{received}");
+        }
+    }
+    first_receipt.unwrap()
+}
+
+fn stop_requests(run: &Value) -> Vec<String> {
+    run["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["request_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_day_from_the_van_to_the_door() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+
+    // A step out of order is refused and writes nothing: nothing is at the hub yet.
+    let load = &day.loads[0];
+    let early = record(
+        &v,
+        &v.coordinator,
+        json!({"id": new_id(), "kind": "hub_returned", "occurred_at": now(&v),
+               "hub_id": load["hub_id"], "request_ids": [load["request_ids"][0]]}),
+    )
+    .await;
+    assert_eq!(early.0, StatusCode::CONFLICT, "{}", early.1);
+    assert_eq!(early.1["current_status"], "planned");
+
+    let receipt = van_to_hub(&v, &day).await;
+    // One crate short: kept as a discrepancy, and raised as an event.
+    assert!(receipt["discrepancy"].is_object(), "{receipt}");
+    assert_ne!(receipt["discrepancy"], receipt["crates"]);
+    assert_eq!(
+        events_of(&v, "handover", receipt["id"].as_str().unwrap()).await,
+        ["handover.recorded", "handover.discrepancy"]
+    );
+
+    // Receipt puts home deliveries at the hub and pickups on the shelf.
+    let mut pickups = Vec::new();
+    for load in &day.loads {
+        for id in load["request_ids"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            let (_, request) = v
+                .app
+                .get(&format!("/api/v1/requests/{id}"), Some(&v.coordinator))
+                .await;
+            match request["fulfilment"].as_str().unwrap() {
+                "hub_pickup" => {
+                    assert_eq!(request["status"], "ready_for_pickup");
+                    pickups.push(id.to_owned());
+                }
+                _ => assert_eq!(request["status"], "at_hub", "{request}"),
+            }
+            // The family (and staff) see the code to say at the door.
+            let code = request["planned"]["handover_code"].as_str().unwrap();
+            assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    // A volunteer picks up their run at the hub, then goes door to door.
+    let run = day
+        .runs
+        .iter()
+        .find(|r| stop_requests(r).len() >= 3)
+        .expect("a run of three doors or more");
+    let volunteer = v.volunteer_of(run).await;
+    let doors = stop_requests(run);
+    let (status, picked) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": doors}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{picked}");
+    for door in &doors {
+        assert_eq!(status_of(&v, door).await, "out_for_delivery");
+    }
+
+    // Door 1: the code the family says. A wrong one is refused (and counted).
+    let (_, first) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}", doors[0]),
+            Some(&v.coordinator),
+        )
+        .await;
+    let code = first["planned"]["handover_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let at_the_door = now(&v);
+    let at_door = |code: &str, id: &str| {
+        json!({"id": id, "kind": "door_delivered", "occurred_at": at_the_door,
+               "run_id": run["id"], "request_ids": [doors[0]],
+               "recipient": {"kind": "resident"}, "proof": {"method": "code", "code": code}})
+    };
+    let (status, problem) = record(&v, &volunteer, at_door(wrong, &new_id())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "proof.code");
+    assert_eq!(status_of(&v, &doors[0]).await, "out_for_delivery");
+    let delivered_id = new_id();
+    let (status, delivered) = record(&v, &volunteer, at_door(&code, &delivered_id)).await;
+    assert_eq!(status, StatusCode::CREATED, "{delivered}");
+    assert_eq!(status_of(&v, &doors[0]).await, "delivered");
+    // The phone lost the answer and sends it again: the same answer, nothing moves twice.
+    let (status, again) = record(&v, &volunteer, at_door(&code, &delivered_id)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again, delivered);
+    // Another body under the same id is the phone's mistake.
+    let (status, reused) = record(
+        &v,
+        &volunteer,
+        json!({"id": delivered_id, "kind": "door_failed", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": [doors[0]], "reason": "no_answer"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reused}");
+    assert_eq!(reused["field"], "id");
+
+    // Door 2: a signature, kept as an image.
+    let (status, signed) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "door_delivered", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": [doors[1]],
+               "recipient": {"kind": "neighbour", "name": "隣の山田さん"},
+               "proof": {"method": "signature", "image": PNG}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{signed}");
+    assert_eq!(signed["proof"]["image"], true);
+    // Not an image: refused by its bytes, whatever it claims.
+    let (status, _) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "door_delivered", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": [doors[2]],
+               "recipient": {"kind": "resident"},
+               "proof": {"method": "photo", "image": "aGVsbG8gd29ybGQ="}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Door 3: nobody answers; the goods go back to the hub.
+    let (status, failed) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "door_failed", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": [doors[2]], "reason": "no_answer"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{failed}");
+    assert_eq!(status_of(&v, &doors[2]).await, "failed");
+    let (status, _) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "hub_returned", "occurred_at": now(&v),
+               "run_id": run["id"], "hub_id": run["hub_id"], "request_ids": [doors[2]]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status_of(&v, &doors[2]).await, "at_hub");
+
+    // A volunteer may not record what happens at another's doors, nor the van's load.
+    if let Some(other) = day
+        .runs
+        .iter()
+        .find(|r| r["carrier"]["id"] != run["carrier"]["id"] && !stop_requests(r).is_empty())
+    {
+        let (status, _) = record(
+            &v,
+            &volunteer,
+            json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": now(&v),
+                   "run_id": other["id"], "request_ids": stop_requests(other)}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    // A pickup collected at the hub on the keeper's word: allowed, flagged.
+    if let Some(pickup) = pickups.first() {
+        let (_, request) = v
+            .app
+            .get(&format!("/api/v1/requests/{pickup}"), Some(&v.coordinator))
+            .await;
+        let (status, collected) = record(
+            &v,
+            &v.coordinator,
+            json!({"id": new_id(), "kind": "hub_collected", "occurred_at": now(&v),
+                   "hub_id": request["planned"]["hub_id"], "request_ids": [pickup],
+                   "recipient": {"kind": "resident"}, "proof": {"method": "attested"}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{collected}");
+        assert_eq!(collected["proof"]["flagged"], true);
+        assert_eq!(status_of(&v, pickup).await, "collected");
+        let kinds = events_of(&v, "handover", collected["id"].as_str().unwrap()).await;
+        assert_eq!(kinds, ["handover.recorded", "handover.attested"]);
+    }
+
+    // The chain of the first door, in order, for staff whole; each step left its event.
+    let (status, custody) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}/custody", doors[0]),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{custody}");
+    let kinds: Vec<&str> = custody["handovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "van_loaded",
+            "hub_received",
+            "run_picked_up",
+            "door_delivered"
+        ]
+    );
+    assert_eq!(
+        events_of(&v, "request", &doors[0]).await[3..],
+        [
+            "request.in_transit",
+            "request.at_hub",
+            "request.out_for_delivery",
+            "request.delivered"
+        ]
+    );
+    // A volunteer has no custody route; the family's view is another test's.
+    let (status, _) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}/custody", doors[0]),
+            Some(&volunteer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn a_phone_s_offline_batch_ends_as_if_sent_one_by_one() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    van_to_hub(&v, &day).await;
+    let run = day
+        .runs
+        .iter()
+        .find(|r| stop_requests(r).len() >= 2)
+        .expect("a run of two doors or more");
+    let volunteer = v.volunteer_of(run).await;
+    let doors = stop_requests(run);
+    let at = |minutes: i64| {
+        yui::domain::time::wire(
+            v.app.services.clock.now() - chrono::Duration::minutes(60 - minutes),
+        )
+    };
+    let pick_up = json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": at(0),
+                         "run_id": run["id"], "request_ids": doors});
+    let door = json!({"id": new_id(), "kind": "door_failed", "occurred_at": at(10),
+                      "run_id": run["id"], "request_ids": [doors[0]], "reason": "no_answer"});
+    let returned = json!({"id": new_id(), "kind": "hub_returned", "occurred_at": at(20),
+                          "run_id": run["id"], "hub_id": run["hub_id"], "request_ids": [doors[0]]});
+    let too_old = json!({"id": new_id(), "kind": "door_failed",
+                         "occurred_at": yui::domain::time::wire(v.app.services.clock.now() - chrono::Duration::hours(49)),
+                         "run_id": run["id"], "request_ids": [doors[1]], "reason": "refused"});
+    // Sent out of order, one twice, one malformed, one too old.
+    let batch =
+        json!({"handovers": [returned, door, pick_up, door, {"kind": "nonsense"}, too_old]});
+    let (status, answer) = v
+        .app
+        .post("/api/v1/handovers/batch", batch.clone(), Some(&volunteer))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let statuses: Vec<i64> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 201, 201, 200, 422, 422], "{answer}");
+    assert_eq!(answer["results"][4]["problem"]["status"], 422);
+    assert_eq!(status_of(&v, &doors[0]).await, "at_hub");
+    assert_eq!(status_of(&v, &doors[1]).await, "out_for_delivery");
+    // The whole batch again (the phone never heard back): the same end state.
+    let (status, again) = v
+        .app
+        .post("/api/v1/handovers/batch", batch, Some(&volunteer))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let statuses: Vec<i64> = again["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 200, 422, 422], "{again}");
+    assert_eq!(status_of(&v, &doors[0]).await, "at_hub");
+    let (_, custody) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}/custody", doors[0]),
+            Some(&v.coordinator),
+        )
+        .await;
+    let kinds: Vec<&str> = custody["handovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "van_loaded",
+            "hub_received",
+            "run_picked_up",
+            "door_failed",
+            "hub_returned"
+        ]
+    );
+}
