@@ -102,3 +102,69 @@ pub fn is_trip_carrier(
         .get_result::<i64>(conn)?
         > 0)
 }
+
+/// Links `user` to drive `trip` (again: nothing changes).
+pub fn link_trip_carrier(
+    conn: &mut DbConnection,
+    trip: PostTripId,
+    user: crate::domain::ids::UserId,
+    at: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    use super::schema::post_trip_carriers;
+    if is_trip_carrier(conn, trip, user)? {
+        return Ok(());
+    }
+    diesel::insert_into(post_trip_carriers::table)
+        .values((
+            post_trip_carriers::post_trip_id.eq(trip.to_string()),
+            post_trip_carriers::user_id.eq(user.to_string()),
+            post_trip_carriers::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// False if the link was not there.
+pub fn unlink_trip_carrier(
+    conn: &mut DbConnection,
+    trip: PostTripId,
+    user: crate::domain::ids::UserId,
+) -> Result<bool, AppError> {
+    use super::schema::post_trip_carriers;
+    Ok(
+        diesel::delete(post_trip_carriers::table.find((trip.to_string(), user.to_string())))
+            .execute(conn)?
+            == 1,
+    )
+}
+
+/// The carriers linked to `trip`, by user id.
+pub fn trip_carriers(
+    conn: &mut DbConnection,
+    trip: PostTripId,
+) -> Result<Vec<crate::domain::ids::UserId>, AppError> {
+    use super::schema::post_trip_carriers;
+    Ok(post_trip_carriers::table
+        .filter(post_trip_carriers::post_trip_id.eq(trip))
+        .select(post_trip_carriers::user_id)
+        .order(post_trip_carriers::user_id.asc())
+        .load::<super::text::Spelled<crate::domain::ids::UserId>>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
+}
+
+/// The post trips `user` is linked to drive.
+pub fn trips_of_carrier(
+    conn: &mut DbConnection,
+    user: crate::domain::ids::UserId,
+) -> Result<Vec<PostTripId>, AppError> {
+    use super::schema::post_trip_carriers;
+    Ok(post_trip_carriers::table
+        .filter(post_trip_carriers::user_id.eq(user))
+        .select(post_trip_carriers::post_trip_id)
+        .load::<super::text::Spelled<PostTripId>>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
+}

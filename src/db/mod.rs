@@ -15,6 +15,7 @@ pub mod link_codes;
 pub mod neighbourhoods;
 pub mod outbox;
 pub mod plans;
+pub mod proxies;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod residents;

@@ -314,8 +314,9 @@ pub fn requests_on_run(conn: &mut DbConnection, run: RunId) -> Result<Vec<Reques
 /// Who may see which runs in a list.
 #[derive(Debug, Clone)]
 pub enum RunScope {
-    /// A volunteer's or carrier's own runs, offered or accepted.
-    Carrier(CarrierId),
+    /// A volunteer's or carrier's own runs (and those of the post trips they drive), once
+    /// offered.
+    Carrier(Vec<CarrierId>),
     Area(AreaId),
     All,
 }
@@ -329,9 +330,9 @@ pub fn list_runs(
 ) -> Result<Vec<RunRow>, AppError> {
     let mut query = runs::table.select(RunRow::as_select()).into_boxed();
     match scope {
-        RunScope::Carrier(user) => {
+        RunScope::Carrier(carriers) => {
             query = query
-                .filter(runs::carrier_id.eq(user.to_string()))
+                .filter(runs::carrier_id.eq_any(super::text::texts(carriers)))
                 .filter(runs::status.ne(RunStatus::Proposed.as_str()));
         }
         RunScope::Area(area) => query = query.filter(runs::area_id.eq(area.to_string())),

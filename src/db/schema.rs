@@ -324,6 +324,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     handover_codes,
     post_trip_carriers,
     handover_images,
+    proxies,
 );
 
 diesel::table! {
@@ -408,5 +409,22 @@ diesel::table! {
         content_type -> Text,
         image_base64 -> Text,
         delete_after -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proxies (id) {
+        id -> Text,
+        resident_id -> Text,
+        area_id -> Text,
+        name -> Text,
+        relation -> Text,
+        phone -> Nullable<Text>,
+        consent_given_by -> Text,
+        consent_basis -> Text,
+        consent_text_version -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
     }
 }

@@ -33,6 +33,8 @@ pub mod kind {
     pub enum Carrier {}
     /// One change of hands, its id made by the phone that recorded it.
     pub enum Handover {}
+    /// Someone who may receive or collect a resident's goods for them.
+    pub enum Proxy {}
 }
 
 pub type AreaId = Id<kind::Area>;
@@ -53,6 +55,7 @@ pub type AuditId = Id<kind::Audit>;
 pub type OutboxEventId = Id<kind::OutboxEvent>;
 pub type CarrierId = Id<kind::Carrier>;
 pub type HandoverId = Id<kind::Handover>;
+pub type ProxyId = Id<kind::Proxy>;
 
 /// A UUID naming one `K`.
 pub struct Id<K> {

@@ -39,8 +39,8 @@ pub struct RouteDef {
 
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
-        audit, auth, carriers, district, handovers, health, neighbourhoods, plans, requests,
-        residents, users,
+        audit, auth, carriers, district, handovers, health, neighbourhoods, plans, proxies,
+        requests, residents, users,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -313,11 +313,60 @@ pub fn routes() -> Vec<RouteDef> {
             Access::Roles(FAMILY_AND_STAFF),
             |r| r.to(handovers::custody),
         ),
+        route(
+            Method::POST,
+            "/api/v1/post-trips/{id}/carriers",
+            Access::Roles(STAFF),
+            |r| r.to(carriers::link_trip_carrier),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/post-trips/{id}/carriers",
+            Access::Roles(STAFF),
+            |r| r.to(carriers::trip_carriers),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/post-trips/{id}/carriers/{user_id}",
+            Access::Roles(STAFF),
+            |r| r.to(carriers::unlink_trip_carrier),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/residents/{id}/proxies",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(proxies::add),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/residents/{id}/proxies",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(proxies::list),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/residents/{id}/proxies/{proxy_id}",
+            Access::Roles(FAMILY_AND_STAFF),
+            |r| r.to(proxies::remove),
+        ),
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)
         }),
     ]
 }
+
+/// Handovers carry a signature or photo (at most 256 KiB, a third more in base64): their
+/// routes read more than the configured limit, a phone's offline batch more again.
+fn body_limit(path: &str) -> Option<usize> {
+    match path {
+        "/api/v1/handovers" => Some(HANDOVER_BODY_BYTES),
+        "/api/v1/handovers/batch" => Some(HANDOVER_BATCH_BODY_BYTES),
+        _ => None,
+    }
+}
+
+pub const HANDOVER_BODY_BYTES: usize = 512 * 1024;
+pub const HANDOVER_BATCH_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 async fn route_not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::RouteNotFound)
@@ -346,6 +395,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
     for (path, defs) in patterns {
         let mut resource = web::resource(path);
+        if let Some(limit) = body_limit(path) {
+            let limit = limit.max(max_body_bytes);
+            resource = resource
+                .app_data(web::Data::new(body::BodyRules {
+                    limit,
+                    timeout: settings.body_timeout,
+                }))
+                .app_data(web::PayloadConfig::new(limit));
+        }
         let allow = defs
             .iter()
             .map(|def| def.method.as_str())

@@ -303,4 +303,108 @@ impl Carriers {
             })
             .await
     }
+
+    /// Links a carrier account (role `carrier`, of the trip's area or none yet) to drive post
+    /// trip `id`: it sees the trip's runs and records its loads. Linking again changes nothing.
+    pub async fn link_trip_carrier(
+        &self,
+        caller: &Caller,
+        id: PostTripId,
+        user: UserId,
+    ) -> Result<TripCarriersView, AppError> {
+        let now = self.clock.now_naive();
+        let audit = Audit::by(caller, caller.area_id);
+        let staff = caller.clone();
+        self.db
+            .transaction("post_trips.link_carrier", move |conn| {
+                let trip = db::carriers::find_trip(conn, id)?.ok_or(AppError::NotFound)?;
+                if !staff.works_in(trip.area_id) {
+                    return Err(AppError::NotFound);
+                }
+                let (account, _) = db::users::find(conn, user)?
+                    .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
+                if account.role != Role::Carrier {
+                    return Err(AppError::invalid(
+                        "user_id",
+                        crate::domain::error::Message::new("invalid-account-role")
+                            .arg("role", "carrier"),
+                    ));
+                }
+                match account.area_id {
+                    None => db::users::set_area(conn, user, Some(trip.area_id))?,
+                    Some(area) if area != trip.area_id => {
+                        return Err(AppError::invalid("user_id", "invalid-carrier-other-area"));
+                    }
+                    Some(_) => {}
+                }
+                db::carriers::link_trip_carrier(conn, id, user, now)?;
+                audit.clone().in_area(trip.area_id).record(
+                    conn,
+                    now,
+                    "link_carrier",
+                    "post_trip",
+                    id,
+                )?;
+                Ok(TripCarriersView {
+                    post_trip_id: id,
+                    carrier_ids: db::carriers::trip_carriers(conn, id)?,
+                })
+            })
+            .await
+    }
+
+    pub async fn trip_carriers(
+        &self,
+        caller: &Caller,
+        id: PostTripId,
+    ) -> Result<TripCarriersView, AppError> {
+        let staff = caller.clone();
+        self.db
+            .run("post_trips.carriers", move |conn| {
+                let trip = db::carriers::find_trip(conn, id)?.ok_or(AppError::NotFound)?;
+                if !staff.works_in(trip.area_id) {
+                    return Err(AppError::NotFound);
+                }
+                Ok(TripCarriersView {
+                    post_trip_id: id,
+                    carrier_ids: db::carriers::trip_carriers(conn, id)?,
+                })
+            })
+            .await
+    }
+
+    pub async fn unlink_trip_carrier(
+        &self,
+        caller: &Caller,
+        id: PostTripId,
+        user: UserId,
+    ) -> Result<(), AppError> {
+        let now = self.clock.now_naive();
+        let audit = Audit::by(caller, caller.area_id);
+        let staff = caller.clone();
+        self.db
+            .transaction("post_trips.unlink_carrier", move |conn| {
+                let trip = db::carriers::find_trip(conn, id)?.ok_or(AppError::NotFound)?;
+                if !staff.works_in(trip.area_id)
+                    || !db::carriers::unlink_trip_carrier(conn, id, user)?
+                {
+                    return Err(AppError::NotFound);
+                }
+                audit.clone().in_area(trip.area_id).record(
+                    conn,
+                    now,
+                    "unlink_carrier",
+                    "post_trip",
+                    id,
+                )
+            })
+            .await
+    }
+}
+
+/// Who drives a post trip.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TripCarriersView {
+    pub post_trip_id: PostTripId,
+    pub carrier_ids: Vec<UserId>,
 }

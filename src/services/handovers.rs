@@ -22,7 +22,7 @@ use crate::domain::error::{Cutoff, Message};
 use crate::domain::handover::{
     self, Crates, FailureReason, HandoverKind, ProofMethod, RecipientKind, Standing,
 };
-use crate::domain::ids::{HandoverId, HubId, PostTripId, RequestId, RunId, UserId};
+use crate::domain::ids::{HandoverId, HubId, PostTripId, ProxyId, RequestId, RunId, UserId};
 use crate::domain::request::{self as request_rules, RequestFacts};
 use crate::domain::run::CarrierKind;
 use crate::domain::text::{Line, Note};
@@ -329,10 +329,10 @@ enum Outcome {
 fn parse_entry(index: usize, entry: serde_json::Value) -> Result<NewHandover, AppError> {
     serde_path_to_error::deserialize(entry).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." {
-            format!("handovers[{index}]")
-        } else {
-            format!("handovers[{index}].{path}")
+        let field = match path.as_str() {
+            "." => format!("handovers[{index}]"),
+            nested if nested.starts_with('[') => format!("handovers[{index}]{nested}"),
+            nested => format!("handovers[{index}].{nested}"),
         };
         AppError::invalid(
             field,
@@ -630,12 +630,19 @@ fn record(
             }
         }
     }
-    if let Some((RecipientKind::Proxy, _, _)) = checked.recipient {
-        // Proxies are registered per resident (with consent); none is registered yet here.
-        return Err(AppError::invalid(
-            "recipient.proxy_id",
-            Message::new("invalid-not-a-proxy"),
-        ));
+    if let Some((RecipientKind::Proxy, Some(proxy), _)) = &checked.recipient {
+        // Only a proxy registered (with consent) for each request's resident receives for them.
+        let proxy: ProxyId = proxy.parse().map_err(|_| {
+            AppError::invalid("recipient.proxy_id", Message::new("invalid-not-a-proxy"))
+        })?;
+        for row in &rows {
+            if !super::proxies::is_proxy_of(uow.conn, proxy, row.resident_id)? {
+                return Err(AppError::invalid(
+                    "recipient.proxy_id",
+                    Message::new("invalid-not-a-proxy"),
+                ));
+            }
+        }
     }
 
     let expected = match kind {

@@ -10,6 +10,7 @@ pub mod handovers;
 pub mod neighbourhoods;
 pub mod passwords;
 pub mod plans;
+pub mod proxies;
 pub mod requests;
 pub mod residents;
 pub mod runs;
@@ -42,6 +43,7 @@ pub struct Services {
     pub plans: plans::Plans,
     pub runs: runs::Runs,
     pub handovers: handovers::Handovers,
+    pub proxies: proxies::Proxies,
 }
 
 impl Services {
@@ -75,6 +77,7 @@ impl Services {
         let plans = plans::Plans::new(db.clone(), clock.clone(), config);
         let runs = runs::Runs::new(db.clone(), clock.clone());
         let handovers = handovers::Handovers::new(db.clone(), clock.clone());
+        let proxies = proxies::Proxies::new(db.clone(), clock.clone());
         Ok(Services {
             db,
             clock,
@@ -89,6 +92,7 @@ impl Services {
             plans,
             runs,
             handovers,
+            proxies,
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::domain::area::parse_date;
 use crate::domain::clock::Clock;
 use crate::domain::ids::{HubId, PostTripId, RunId};
 use crate::domain::plan::PlanStatus;
-use crate::domain::run::{self, RunActor, RunCommand};
+use crate::domain::run::{self, CarrierKind, RunActor, RunCommand};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,8 +40,15 @@ fn is_field(role: Role) -> bool {
 
 /// How `caller` stands to `run`: its own carrier (who sees it once it is offered), staff of
 /// its area, or someone who may not see it at all.
-fn actor_of(caller: &Caller, run: &RunRow) -> Result<RunActor, AppError> {
-    let own = run.carrier_id == caller.user_id.cast();
+fn actor_of(conn: &mut DbConnection, caller: &Caller, run: &RunRow) -> Result<RunActor, AppError> {
+    // A post trip's run is "own" to the carriers linked to drive it.
+    let own = match run.carrier_kind {
+        CarrierKind::PostTrip => {
+            caller.role == Role::Carrier
+                && db::carriers::is_trip_carrier(conn, run.carrier_id.cast(), caller.user_id)?
+        }
+        _ => run.carrier_id == caller.user_id.cast(),
+    };
     if is_field(caller.role) && own && run.status.shown_to_carrier() {
         return Ok(RunActor::OwnCarrier);
     }
@@ -70,11 +77,19 @@ impl Runs {
         let scope = match caller.role {
             Role::Admin => RunScope::All,
             Role::Coordinator => RunScope::Area(caller.area()?),
-            role if is_field(role) => RunScope::Carrier(caller.user_id.cast()),
+            role if is_field(role) => RunScope::Carrier(vec![caller.user_id.cast()]),
             _ => return Err(AppError::NotFound),
         };
+        let me = caller.user_id;
+        let carrier = caller.role == Role::Carrier;
         self.db
             .run("runs.list", move |conn| {
+                let mut scope = scope;
+                if let (true, RunScope::Carrier(carriers)) = (carrier, &mut scope) {
+                    for trip in db::carriers::trips_of_carrier(conn, me)? {
+                        carriers.push(trip.cast());
+                    }
+                }
                 let runs = db::plans::list_runs(conn, &scope, date.as_deref(), after, limit)?;
                 run_views(conn, runs)
             })
@@ -87,7 +102,7 @@ impl Runs {
         let audit = Audit::by(&caller, None);
         unit_of_work::write(&self.db, &self.clock, "runs.get", audit, move |uow| {
             let run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
-            let own = match actor_of(&caller, &run)? {
+            let own = match actor_of(uow.conn, &caller, &run)? {
                 RunActor::OwnCarrier => true,
                 RunActor::Staff => false,
                 RunActor::Other => return Err(AppError::NotFound),
@@ -120,7 +135,7 @@ impl Runs {
         let audit = Audit::by(&caller, None);
         unit_of_work::write(&self.db, &self.clock, "runs.command", audit, move |uow| {
             let mut run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
-            let actor = actor_of(&caller, &run)?;
+            let actor = actor_of(uow.conn, &caller, &run)?;
             // Runs one may not see are not there at all.
             if actor == RunActor::Other {
                 return Err(AppError::NotFound);

@@ -186,6 +186,14 @@ impl TestApp {
         read(request.send().await.unwrap()).await
     }
 
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.client.delete(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
     /// Presents a refresh token.
     pub async fn refresh(&self, refresh_token: &str) -> (StatusCode, Value) {
         self.post(

@@ -460,3 +460,179 @@ async fn a_phone_s_offline_batch_ends_as_if_sent_one_by_one() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn a_linked_post_carrier_sees_its_trip_and_loads_the_van() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    let load = &day.loads[0];
+    let trip = load["post_trip_id"].as_str().unwrap();
+    let run = &day.post_runs[trip];
+    let (carrier_id, tokens) = v.app.account_in("carrier", Some(v.summary.area_id)).await;
+    let carrier = crate::common::access_token(&tokens);
+    let van = json!({"id": new_id(), "kind": "van_loaded", "occurred_at": now(&v),
+                     "run_id": run["id"], "hub_id": load["hub_id"],
+                     "request_ids": load["request_ids"], "crates": load["slots"]});
+
+    // Not yet linked: the trip's run is not theirs to see or record.
+    let (status, runs) = v.app.get("/api/v1/runs", Some(&carrier)).await;
+    assert_eq!(status, StatusCode::OK, "{runs}");
+    assert!(runs["items"].as_array().unwrap().is_empty(), "{runs}");
+    assert_eq!(
+        record(&v, &carrier, van.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let path = format!("/api/v1/post-trips/{trip}/carriers");
+    let (status, linked) = v
+        .app
+        .post(&path, json!({"user_id": carrier_id}), Some(&v.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{linked}");
+    assert_eq!(linked["carrier_ids"], json!([carrier_id]));
+    // A volunteer is not a post carrier.
+    let (volunteer_id, _) = v.app.account_in("volunteer", Some(v.summary.area_id)).await;
+    let (status, _) = v
+        .app
+        .post(
+            &path,
+            json!({"user_id": volunteer_id}),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Linked: the day's trip, its hubs in order with the crates to hand over at each.
+    let (_, runs) = v.app.get("/api/v1/runs", Some(&carrier)).await;
+    let mine = runs["items"].as_array().unwrap();
+    assert_eq!(mine.len(), 1, "{runs}");
+    assert_eq!(mine[0]["id"], run["id"]);
+    let hub_stop = mine[0]["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["hub_id"] == load["hub_id"])
+        .unwrap();
+    assert_eq!(hub_stop["crates"], load["slots"]);
+    let (status, loaded) = record(&v, &carrier, van).await;
+    assert_eq!(status, StatusCode::CREATED, "{loaded}");
+    // The van's carrier does not receive at the hub: that is the keeper's.
+    let (status, _) = record(
+        &v,
+        &carrier,
+        json!({"id": new_id(), "kind": "hub_received", "occurred_at": now(&v),
+               "run_id": run["id"], "hub_id": load["hub_id"],
+               "request_ids": load["request_ids"], "crates": load["slots"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, _) = v
+        .app
+        .delete(&format!("{path}/{carrier_id}"), Some(&v.coordinator))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, runs) = v.app.get("/api/v1/runs", Some(&carrier)).await;
+    assert!(runs["items"].as_array().unwrap().is_empty(), "{runs}");
+}
+
+#[actix_web::test]
+async fn only_a_registered_proxy_collects_for_a_resident() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    van_to_hub(&v, &day).await;
+    let mut pickup = None;
+    for load in &day.loads {
+        for id in load["request_ids"].as_array().unwrap() {
+            let (_, request) = v
+                .app
+                .get(
+                    &format!("/api/v1/requests/{}", id.as_str().unwrap()),
+                    Some(&v.coordinator),
+                )
+                .await;
+            if request["fulfilment"] == "hub_pickup" && pickup.is_none() {
+                pickup = Some(request);
+            }
+        }
+    }
+    let request = pickup.expect("a hub pickup in the demo");
+    let resident = request["resident_id"].as_str().unwrap();
+    let proxies = format!("/api/v1/residents/{resident}/proxies");
+    let consent = json!({"given_by": "本人", "basis": "口頭で同意", "text_version": "2026-12"});
+    let (status, proxy) = v
+        .app
+        .post(
+            &proxies,
+            json!({"name": "佐藤 花子", "relation": "近所の方", "phone": "0742-00-0000", "consent": consent}),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{proxy}");
+    // Without consent on record nobody is registered.
+    let (status, _) = v
+        .app
+        .post(
+            &proxies,
+            json!({"name": "誰か", "relation": "知人"}),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, list) = v.app.get(&proxies, Some(&v.coordinator)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    // The staff read of names and phones is audited.
+    let (_, audit) = v
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=resident&entity_id={resident}"),
+            Some(&v.coordinator),
+        )
+        .await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"read_proxies") && actions.contains(&"add_proxy"),
+        "{actions:?}"
+    );
+
+    let collect = |proxy_id: &str| {
+        json!({"id": new_id(), "kind": "hub_collected", "occurred_at": now(&v),
+               "hub_id": request["planned"]["hub_id"], "request_ids": [request["id"]],
+               "recipient": {"kind": "proxy", "proxy_id": proxy_id},
+               "proof": {"method": "code", "code": request["planned"]["handover_code"]}})
+    };
+    // Someone not registered for this resident is refused.
+    let (status, refused) = record(&v, &v.coordinator, collect(&new_id())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["field"], "recipient.proxy_id");
+    let (status, collected) =
+        record(&v, &v.coordinator, collect(proxy["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::CREATED, "{collected}");
+    assert_eq!(collected["recipient"]["kind"], "proxy");
+    assert_eq!(
+        status_of(&v, request["id"].as_str().unwrap()).await,
+        "collected"
+    );
+
+    // Removed: listed no more, and no longer a recipient.
+    let (status, _) = v
+        .app
+        .delete(
+            &format!("{proxies}/{}", proxy["id"].as_str().unwrap()),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = v.app.get(&proxies, Some(&v.coordinator)).await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    // A volunteer has no business with a resident's proxies.
+    let volunteer = v.volunteer(1).await;
+    let (status, _) = v.app.get(&proxies, Some(&volunteer)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -62,3 +62,49 @@ pub async fn get_trip(
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services.carriers.trip(&caller, id.into_inner()).await?))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TripCarrierBody {
+    user_id: UserId,
+}
+
+pub async fn link_trip_carrier(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<PostTripId>,
+    body: Body<TripCarrierBody>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .carriers
+            .link_trip_carrier(&staff.0, id.into_inner(), body.user_id)
+            .await?,
+    ))
+}
+
+pub async fn trip_carriers(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<PostTripId>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .carriers
+            .trip_carriers(&staff.0, id.into_inner())
+            .await?,
+    ))
+}
+
+pub async fn unlink_trip_carrier(
+    services: web::Data<Services>,
+    staff: Staff,
+    path: web::Path<(PostTripId, UserId)>,
+) -> Result<HttpResponse, AppError> {
+    let (trip, user) = path.into_inner();
+    services
+        .carriers
+        .unlink_trip_carrier(&staff.0, trip, user)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

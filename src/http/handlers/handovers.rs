@@ -29,8 +29,9 @@ pub async fn record(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchBody {
-    /// Each entry is read on its own, so that one malformed entry is answered alone.
-    handovers: Vec<serde_json::Value>,
+    /// Each entry (an object) is read on its own, so that one malformed entry is answered
+    /// alone.
+    handovers: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Serialize)]
@@ -55,7 +56,14 @@ pub async fn record_batch(
 ) -> Result<HttpResponse, AppError> {
     let entries = services
         .handovers
-        .record_batch(&caller, body.into_inner().handovers)
+        .record_batch(
+            &caller,
+            body.into_inner()
+                .handovers
+                .into_iter()
+                .map(serde_json::Value::Object)
+                .collect(),
+        )
         .await?;
     let results = entries
         .iter()

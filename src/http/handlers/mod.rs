@@ -6,6 +6,7 @@ pub mod handovers;
 pub mod health;
 pub mod neighbourhoods;
 pub mod plans;
+pub mod proxies;
 pub mod requests;
 pub mod residents;
 pub mod users;

@@ -146,3 +146,4 @@ invalid-not-in-handover = is not a request this run or hub carries
 invalid-not-a-proxy = is not a registered proxy of the resident
 invalid-not-on-post-trip = is not a hub on this post trip
 forbidden-handover-kind = You cannot record this kind of handover for this run or hub.
+invalid-carrier-other-area = the carrier works in another area

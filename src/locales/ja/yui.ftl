@@ -146,3 +146,4 @@ invalid-not-in-handover = この便または拠点が運ぶ注文ではありま
 invalid-not-a-proxy = この方の代理人として登録されていません。
 invalid-not-on-post-trip = この郵便便が立ち寄る拠点ではありません。
 forbidden-handover-kind = この便または拠点では、この種類の受け渡しを記録できません。
+invalid-carrier-other-area = この配達員は別の地域に所属しています。

@@ -47,6 +47,9 @@ pub struct StopView {
     pub address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// On a post trip's hub stop: the crates per temperature class to hand over there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crates: Option<Slots>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +133,20 @@ pub(super) fn assemble_run(
     stops: Vec<StopRow>,
     own: bool,
 ) -> Result<RunView, AppError> {
+    // A post trip's crates per hub, from its plan's loads: what it loads at the post office
+    // and hands over at each hub.
+    let loads: Vec<PostLoadView> = if run.carrier_kind == CarrierKind::PostTrip {
+        match db::plans::find(conn, run.plan_id)? {
+            Some(plan) => serde_json::from_str::<Vec<PostLoadView>>(&plan.post_loads)
+                .map_err(|e| AppError::internal(e.to_string()))?
+                .into_iter()
+                .filter(|l| l.post_trip_id == run.carrier_id.cast())
+                .collect(),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
     let stops = stops
         .into_iter()
         .map(|s| {
@@ -155,6 +172,12 @@ pub(super) fn assemble_run(
                 }),
                 address,
                 phone,
+                crates: s.hub_id.and_then(|hub| {
+                    loads
+                        .iter()
+                        .find(|l| l.hub_id == hub)
+                        .map(|l| l.slots.clone())
+                }),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

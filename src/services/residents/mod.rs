@@ -25,7 +25,7 @@ pub use views::{
     ResidentView,
 };
 
-fn check_phone(raw: &str) -> Result<String, AppError> {
+pub(crate) fn check_phone(raw: &str) -> Result<String, AppError> {
     let phone = check_name("phone", raw, 30)?;
     if !phone
         .chars()

@@ -14,7 +14,7 @@ pub struct Consent {
 }
 
 impl Consent {
-    pub(super) fn check(&self, field: &str) -> Result<(), AppError> {
+    pub(crate) fn check(&self, field: &str) -> Result<(), AppError> {
         for (name, value) in [
             ("given_by", &self.given_by),
             ("basis", &self.basis),
