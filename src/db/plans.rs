@@ -67,6 +67,8 @@ pub struct RunRow {
     pub created_at: NaiveDateTime,
     /// What families see of the carrier.
     pub carrier_public_name: String,
+    /// Why its carrier declined it, until it is offered again.
+    pub decline_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -171,6 +173,42 @@ pub fn set_run_status(
     let changed = diesel::update(runs::table.find(id).filter(runs::status.eq(from.as_str())))
         .set(runs::status.eq(to.as_str()))
         .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Declines the run if it is still in `from`, keeping the carrier's reason.
+pub fn decline_run(conn: &mut DbConnection, run: &RunRow, reason: &str) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        runs::table
+            .find(run.id)
+            .filter(runs::status.eq(run.status.as_str())),
+    )
+    .set((
+        runs::status.eq(RunStatus::Declined.as_str()),
+        runs::decline_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Gives the run (as read, in `run.status`) to the carrier `to` names, offered to them
+/// afresh, if it is still as read.
+pub fn reassign_run(conn: &mut DbConnection, run: &RunRow, to: &RunRow) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        runs::table
+            .find(run.id)
+            .filter(runs::status.eq(run.status.as_str()))
+            .filter(runs::carrier_id.eq(run.carrier_id.to_string())),
+    )
+    .set((
+        runs::status.eq(RunStatus::Offered.as_str()),
+        runs::carrier_kind.eq(to.carrier_kind.as_str()),
+        runs::carrier_id.eq(to.carrier_id.to_string()),
+        runs::carrier_name.eq(&to.carrier_name),
+        runs::carrier_public_name.eq(&to.carrier_public_name),
+        runs::decline_reason.eq(None::<String>),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 

@@ -251,6 +251,7 @@ diesel::table! {
         starts_at -> Timestamp,
         created_at -> Timestamp,
         carrier_public_name -> Text,
+        decline_reason -> Nullable<Text>,
     }
 }
 

@@ -29,6 +29,8 @@ text_enum! {
         Start => "start",
         Complete => "complete",
         Cancel => "cancel",
+        /// A coordinator offers the run's stops to another carrier.
+        Reassign => "reassign",
     }
 }
 
@@ -104,6 +106,10 @@ pub fn transition(
     actor: RunActor,
 ) -> Result<Transitioned<RunStatus, RunEvent>, DomainError> {
     match next_status(from, command, actor) {
+        // Reassigned while offered: the same status, offered to someone else.
+        Some(next) if next == from && command == RunCommand::Reassign => {
+            Ok(Transitioned::to(next, RunEvent { from, to: next }))
+        }
         Some(next) if next == from => Ok(Transitioned::unchanged(from)),
         Some(next) => Ok(Transitioned::to(next, RunEvent { from, to: next })),
         None => Err(DomainError::Transition {
@@ -129,13 +135,41 @@ fn next_status(from: RunStatus, command: RunCommand, actor: RunActor) -> Option<
         (S::Accepted, C::Accept, A::OwnCarrier) => S::Accepted,
         (S::Offered | S::Accepted, C::Decline, A::OwnCarrier) => S::Declined,
         (S::Declined, C::Decline, A::OwnCarrier) => S::Declined,
-        (S::Accepted, C::Start, A::OwnCarrier) => S::Started,
+        (S::Accepted, C::Start, A::OwnCarrier | A::Staff) => S::Started,
         (S::Started, C::Start, A::OwnCarrier) => S::Started,
         (S::Started, C::Complete, A::OwnCarrier | A::Staff) => S::Completed,
         (S::Proposed | S::Offered | S::Accepted | S::Declined, C::Cancel, A::Staff) => S::Cancelled,
+        (S::Offered | S::Declined, C::Reassign, A::Staff) => S::Offered,
         _ => return None,
     };
     Some(next)
+}
+
+/// From this hour (local) the evening before its date, a run's carrier sees its doors.
+pub const DOOR_DETAILS_FROM_HOUR: u32 = 18;
+
+/// Whether the run's own carrier sees its doors' names, addresses, phones, notes and items
+/// now: once they have taken it, from the evening before its date until it is completed.
+pub fn door_details_visible(
+    status: RunStatus,
+    date: chrono::NaiveDate,
+    zone: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    use chrono::TimeZone;
+    if !matches!(status, RunStatus::Accepted | RunStatus::Started) {
+        return false;
+    }
+    let Some(evening) = date
+        .pred_opt()
+        .and_then(|d| d.and_hms_opt(DOOR_DETAILS_FROM_HOUR, 0, 0))
+    else {
+        return false;
+    };
+    match zone.from_local_datetime(&evening).earliest() {
+        Some(from) => now >= from,
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -187,6 +221,31 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_carrier_sees_the_doors_from_the_evening_before_until_done() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let tokyo = chrono_tz::Asia::Tokyo;
+        // 18:00 in Tokyo on the 2nd is 09:00 UTC.
+        let before = Utc.with_ymd_and_hms(2026, 12, 2, 8, 59, 59).unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        assert!(!door_details_visible(S::Accepted, date, tokyo, before));
+        assert!(door_details_visible(S::Accepted, date, tokyo, from));
+        assert!(door_details_visible(S::Started, date, tokyo, from));
+        assert!(!door_details_visible(S::Offered, date, tokyo, from));
+        assert!(!door_details_visible(S::Completed, date, tokyo, from));
+    }
+
+    #[test]
+    fn a_declined_run_is_offered_to_someone_else() {
+        let again = transition(S::Declined, C::Reassign, A::Staff).unwrap();
+        assert_eq!((again.next, again.events.len()), (S::Offered, 1));
+        let moved = transition(S::Offered, C::Reassign, A::Staff).unwrap();
+        assert_eq!(moved.events.len(), 1);
+        assert!(transition(S::Accepted, C::Reassign, A::Staff).is_err());
+        assert!(transition(S::Declined, C::Reassign, A::OwnCarrier).is_err());
     }
 
     #[test]

@@ -290,6 +290,24 @@ pub fn routes() -> Vec<RouteDef> {
             |r| r.to(plans::accept_run),
         ),
         route(
+            Method::POST,
+            "/api/v1/runs/{id}/decline",
+            Access::Roles(FIELD),
+            |r| r.to(plans::decline_run),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/runs/{id}/start",
+            Access::Roles(FIELD),
+            |r| r.to(plans::start_run),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/runs/{id}/reassign",
+            Access::Roles(STAFF),
+            |r| r.to(plans::reassign_run),
+        ),
+        route(
             Method::GET,
             "/api/v1/hubs/{id}/arrivals",
             Access::Roles(KEEPER_AND_STAFF),

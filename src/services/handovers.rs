@@ -24,7 +24,7 @@ use crate::domain::handover::{
 };
 use crate::domain::ids::{HandoverId, HubId, PostTripId, ProxyId, RequestId, RunId, UserId};
 use crate::domain::request::{self as request_rules, RequestFacts};
-use crate::domain::run::CarrierKind;
+use crate::domain::run::{self as run_rules, CarrierKind, RunActor, RunCommand, RunStatus};
 use crate::domain::text::{Line, Note};
 use crate::domain::time::wire_naive;
 use crate::error::AppError;
@@ -529,7 +529,7 @@ fn record(
         return Ok(Outcome::Replayed(view(uow.conn, existing)?));
     }
     let kind = checked.kind;
-    let run = match input.run_id {
+    let mut run = match input.run_id {
         Some(id) => Some(db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?),
         None => None,
     };
@@ -696,6 +696,11 @@ fn record(
         let keep = Duration::days(DEFAULT_IMAGE_RETENTION_DAYS);
         db::handovers::insert_image(uow.conn, row.id, content_type, bytes, uow.now() + keep)?;
     }
+    if let Some(run) = run.as_mut()
+        && kind.on_last_mile_run()
+    {
+        advance_run(uow, run, kind, standing)?;
+    }
     uow.audit("record", HANDOVER, row.id)?;
     let events = handover::events(
         kind,
@@ -705,6 +710,61 @@ fn record(
     );
     uow.events(HANDOVER, row.id, &events)?;
     Ok(Outcome::Created(view(uow.conn, row)?))
+}
+
+/// A run moves with its handovers: picked up at the hub it has started (taken, if its carrier
+/// had not said so yet); once every door has a handover it is completed.
+fn advance_run(
+    uow: &mut UnitOfWork<'_>,
+    run: &mut RunRow,
+    kind: HandoverKind,
+    standing: Standing,
+) -> Result<(), AppError> {
+    let actor = if standing.run_carrier {
+        RunActor::OwnCarrier
+    } else if standing.area_staff {
+        RunActor::Staff
+    } else {
+        // A keeper records the pickup; the run's own steps are its carrier's.
+        return Ok(());
+    };
+    let mut commands = Vec::new();
+    match kind {
+        HandoverKind::RunPickedUp => {
+            if run.status == RunStatus::Offered && actor == RunActor::OwnCarrier {
+                commands.push(RunCommand::Accept);
+            }
+            commands.push(RunCommand::Start);
+        }
+        _ => {
+            let doors = db::plans::stops_of(uow.conn, run.id)?
+                .into_iter()
+                .filter_map(|s| s.request_id)
+                .collect::<Vec<_>>();
+            let mut all_done = true;
+            for door in doors {
+                let done = db::handovers::custody_of(uow.conn, door)?.iter().any(|h| {
+                    h.run_id == Some(run.id)
+                        && matches!(
+                            h.kind,
+                            HandoverKind::DoorDelivered | HandoverKind::DoorFailed
+                        )
+                });
+                all_done &= done;
+            }
+            if all_done {
+                commands.push(RunCommand::Complete);
+            }
+        }
+    }
+    for command in commands {
+        // A step the run is not ready for (a pickup recorded for a run nobody took) leaves
+        // the run as it is: the goods' custody is what the handover records.
+        if let Ok(step) = run_rules::transition(run.status, command, actor) {
+            uow.run_step(run, step, command.as_str())?;
+        }
+    }
+    Ok(())
 }
 
 fn cutoff_of(area: &crate::domain::area::Area, date: NaiveDate) -> Result<Cutoff, AppError> {
@@ -729,7 +789,11 @@ fn standing(
             CarrierKind::Volunteer | CarrierKind::Carrier
         ) && r.carrier_id == me.cast()
             && matches!(caller.role, Role::Volunteer | Role::Carrier)
-            && r.status.shown_to_carrier()
+            // A run given back (or cancelled) is no longer theirs to record on.
+            && matches!(
+                r.status,
+                RunStatus::Offered | RunStatus::Accepted | RunStatus::Started | RunStatus::Completed
+            )
     });
     let post_trip_carrier = match run {
         Some(r) if r.carrier_kind == CarrierKind::PostTrip && caller.role == Role::Carrier => {

@@ -12,8 +12,11 @@ use super::unit_of_work;
 use crate::db::plans::{RunRow, RunScope};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::account::Role;
-use crate::domain::area::parse_date;
+use crate::domain::account::UserStatus;
+use crate::domain::area::{check_name, parse_date};
 use crate::domain::clock::Clock;
+use crate::domain::error::Message;
+use crate::domain::ids::UserId;
 use crate::domain::ids::{HubId, PostTripId, RunId};
 use crate::domain::plan::PlanStatus;
 use crate::domain::run::{self, CarrierKind, RunActor, RunCommand};
@@ -56,6 +59,28 @@ fn actor_of(conn: &mut DbConnection, caller: &Caller, run: &RunRow) -> Result<Ru
         return Ok(RunActor::Staff);
     }
     Ok(RunActor::Other)
+}
+
+/// Whether the run's own carrier sees its doors now: a last-mile run they took, on its day.
+fn sees_doors(
+    conn: &mut DbConnection,
+    run: &RunRow,
+    now: chrono::NaiveDateTime,
+) -> Result<bool, AppError> {
+    if run.carrier_kind == CarrierKind::PostTrip {
+        return Ok(false);
+    }
+    let zone = db::areas::find(conn, run.area_id)?
+        .ok_or(AppError::NotFound)?
+        .into_area()?
+        .time_zone;
+    let date = parse_date("delivery_date", &run.delivery_date)?;
+    Ok(run::door_details_visible(
+        run.status,
+        date,
+        zone,
+        now.and_utc(),
+    ))
 }
 
 impl Runs {
@@ -108,6 +133,7 @@ impl Runs {
                 RunActor::Other => return Err(AppError::NotFound),
             };
             let area = run.area_id;
+            let own = own && sees_doors(uow.conn, &run, uow.now())?;
             let view = run_view(uow.conn, run, own)?;
             if own && view.stops.iter().any(|s| s.address.is_some()) {
                 uow.in_area(area);
@@ -121,6 +147,97 @@ impl Runs {
     /// The carrier takes an offered run; planning again keeps it as it is.
     pub async fn accept(&self, caller: &Caller, id: RunId) -> Result<RunView, AppError> {
         self.command(caller, id, RunCommand::Accept).await
+    }
+
+    /// The carrier gives the run back, saying why; its requests wait for another carrier and
+    /// the coordinator's list shows the run declined with the reason.
+    pub async fn decline(
+        &self,
+        caller: &Caller,
+        id: RunId,
+        reason: String,
+    ) -> Result<RunView, AppError> {
+        let reason = check_name("reason", &reason, 200)?;
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(&self.db, &self.clock, "runs.decline", audit, move |uow| {
+            let mut run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            let actor = actor_of(uow.conn, &caller, &run)?;
+            if actor == RunActor::Other {
+                return Err(AppError::NotFound);
+            }
+            let step = run::transition(run.status, RunCommand::Decline, actor)?;
+            uow.in_area(run.area_id);
+            uow.run_step_written(&mut run, step, "decline", |conn, read| {
+                db::plans::decline_run(conn, read, &reason)
+            })?;
+            run.decline_reason = Some(reason.clone());
+            run_view(uow.conn, run, false)
+        })
+        .await
+    }
+
+    /// A coordinator offers an offered or declined run to another volunteer (or carrier) of
+    /// the area, stops and all.
+    pub async fn reassign(
+        &self,
+        caller: &Caller,
+        id: RunId,
+        carrier: UserId,
+    ) -> Result<RunView, AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(&self.db, &self.clock, "runs.reassign", audit, move |uow| {
+            let mut run = db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            if actor_of(uow.conn, &caller, &run)? != RunActor::Staff {
+                return Err(AppError::NotFound);
+            }
+            let (user, _) = db::users::find(uow.conn, carrier)?
+                .ok_or_else(|| AppError::invalid("carrier_id", "invalid-no-account"))?;
+            let kind = match user.role {
+                Role::Volunteer => CarrierKind::Volunteer,
+                Role::Carrier => CarrierKind::Carrier,
+                _ => {
+                    return Err(AppError::invalid(
+                        "carrier_id",
+                        Message::new("invalid-account-role").arg("role", "volunteer"),
+                    ));
+                }
+            };
+            if user.area_id != Some(run.area_id) || user.status != UserStatus::Active {
+                return Err(AppError::invalid(
+                    "carrier_id",
+                    "invalid-carrier-other-area",
+                ));
+            }
+            let public_name = db::carriers::find_profile(uow.conn, carrier)?
+                .map(|p| p.public_name)
+                .unwrap_or_default();
+            let step = run::transition(run.status, RunCommand::Reassign, RunActor::Staff)?;
+            let to = RunRow {
+                carrier_kind: kind,
+                carrier_id: carrier.cast(),
+                carrier_name: user.display_name.clone(),
+                carrier_public_name: public_name,
+                decline_reason: None,
+                ..run.clone()
+            };
+            uow.in_area(run.area_id);
+            uow.run_step_written(&mut run, step, "reassign", |conn, read| {
+                db::plans::reassign_run(conn, read, &to)
+            })?;
+            let run = RunRow {
+                status: run.status,
+                ..to
+            };
+            run_view(uow.conn, run, false)
+        })
+        .await
+    }
+
+    /// The carrier sets off.
+    pub async fn start(&self, caller: &Caller, id: RunId) -> Result<RunView, AppError> {
+        self.command(caller, id, RunCommand::Start).await
     }
 
     /// Gives `run` a command of its life cycle (`domain::run::transition`); a repeated step
@@ -143,7 +260,11 @@ impl Runs {
             let step = run::transition(run.status, command, actor)?;
             uow.in_area(run.area_id);
             uow.run_step(&mut run, step, command.as_str())?;
-            run_view(uow.conn, run, actor == RunActor::OwnCarrier)
+            let doors = actor == RunActor::OwnCarrier && sees_doors(uow.conn, &run, uow.now())?;
+            if doors {
+                uow.audit("read_contacts", unit_of_work::RUN, id)?;
+            }
+            run_view(uow.conn, run, doors)
         })
         .await
     }

@@ -146,10 +146,25 @@ impl UnitOfWork<'_> {
         step: Transitioned<RunStatus, RunEvent>,
         action: &str,
     ) -> Result<(), AppError> {
+        let next = step.next;
+        self.run_step_written(run, step, action, |conn, from| {
+            db::plans::set_run_status(conn, from.id, from.status, next)
+        })
+    }
+
+    /// Applies a run's step whose row `write` changes (with more than its status, a decline's
+    /// reason say): `write` gets the run as read and answers whether it was still so.
+    pub fn run_step_written(
+        &mut self,
+        run: &mut RunRow,
+        step: Transitioned<RunStatus, RunEvent>,
+        action: &str,
+        write: impl FnOnce(&mut DbConnection, &RunRow) -> Result<bool, AppError>,
+    ) -> Result<(), AppError> {
         if !step.changes(run.status) {
             return Ok(());
         }
-        if !db::plans::set_run_status(self.conn, run.id, run.status, step.next)? {
+        if !write(self.conn, run)? {
             return Err(AppError::conflict("conflict-changed-meanwhile"));
         }
         run.status = step.next;

@@ -636,3 +636,116 @@ async fn only_a_registered_proxy_collects_for_a_resident() {
     let (status, _) = v.app.get(&proxies, Some(&volunteer)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[actix_web::test]
+async fn a_declined_run_goes_to_another_volunteer_who_completes_it() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    van_to_hub(&v, &day).await;
+    let run = day
+        .runs
+        .iter()
+        .find(|r| r["carrier"]["kind"] == "volunteer" && !stop_requests(r).is_empty())
+        .unwrap();
+    let run_path = format!("/api/v1/runs/{}", run["id"].as_str().unwrap());
+    let first = v.volunteer_of(run).await;
+    let (status, declined) = v
+        .app
+        .post(
+            &format!("{run_path}/decline"),
+            json!({"reason": "熱が出ました"}),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    assert_eq!(declined["status"], "declined");
+    // The coordinator's list shows it, with the reason.
+    let (_, listed) = v
+        .app
+        .get(
+            &format!(
+                "/api/v1/runs?delivery_date={}&limit=100",
+                v.summary.delivery_date
+            ),
+            Some(&v.coordinator),
+        )
+        .await;
+    let shown = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == run["id"])
+        .unwrap();
+    assert_eq!(shown["status"], "declined");
+    assert_eq!(shown["decline_reason"], "熱が出ました");
+    // Declined: the first volunteer has no part in it any more.
+    let (status, _) = record(
+        &v,
+        &first,
+        json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": stop_requests(run)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Offered to a volunteer of the area who has no run that day.
+    let (second_id, tokens) = v.app.account_in("volunteer", Some(v.summary.area_id)).await;
+    let second = crate::common::access_token(&tokens);
+    let (status, offered) = v
+        .app
+        .post(
+            &format!("{run_path}/reassign"),
+            json!({"carrier_id": second_id}),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    assert_eq!(offered["status"], "offered");
+    assert_eq!(offered["carrier"]["id"], second_id);
+    assert!(offered.get("decline_reason").is_none(), "{offered}");
+    let (status, _) = v
+        .app
+        .post(&format!("{run_path}/accept"), json!({}), Some(&second))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Picking up at the hub starts the run; a handover at every door completes it.
+    let doors = stop_requests(run);
+    let (status, _) = record(
+        &v,
+        &second,
+        json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": doors}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, started) = v.app.get(&run_path, Some(&second)).await;
+    assert_eq!(started["status"], "started");
+    for (n, door) in doors.iter().enumerate() {
+        let (status, body) = record(
+            &v,
+            &second,
+            json!({"id": new_id(), "kind": "door_failed", "occurred_at": now(&v),
+                   "run_id": run["id"], "request_ids": [door], "reason": "no_answer"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, now_run) = v.app.get(&run_path, Some(&second)).await;
+        let expected = if n + 1 == doors.len() {
+            "completed"
+        } else {
+            "started"
+        };
+        assert_eq!(now_run["status"], expected);
+    }
+    let events = events_of(&v, "run", run["id"].as_str().unwrap()).await;
+    assert_eq!(
+        events[events.len() - 5..],
+        [
+            "run.declined",
+            "run.offered",
+            "run.accepted",
+            "run.started",
+            "run.completed"
+        ]
+    );
+}

@@ -314,7 +314,6 @@ async fn volunteers_see_their_own_runs_and_only_they_see_the_doors() {
     let owner_name = volunteer_run["carrier"]["name"].as_str().unwrap();
     let n: usize = owner_name.rsplit(' ').next().unwrap().parse().unwrap();
     let owner = village.volunteer(n).await;
-    let other = village.volunteer(if n == 1 { 2 } else { 1 }).await;
 
     let (status, mine) = village.app.get("/api/v1/runs", Some(&owner)).await;
     assert_eq!(status, StatusCode::OK);
@@ -322,23 +321,83 @@ async fn volunteers_see_their_own_runs_and_only_they_see_the_doors() {
     assert!(!items.is_empty());
     assert!(items.iter().all(|r| r["carrier"]["name"] == owner_name));
 
+    // Offered, or taken but days ahead: the doors are not shown yet.
+    let doors_shown = |run: &Value| {
+        run["stops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == "delivery")
+            .map(|s| s["address"].is_string() && s["phone"].is_string())
+            .collect::<Vec<bool>>()
+    };
+    let (status, offered) = village
+        .app
+        .get(&format!("/api/v1/runs/{run_id}"), Some(&owner))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        doors_shown(&offered).iter().all(|shown| !shown),
+        "{offered}"
+    );
+    let (status, _) = village
+        .app
+        .post(
+            &format!("/api/v1/runs/{run_id}/accept"),
+            json!({}),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // From 18:00 (Tokyo) the evening before the date, the one who took it sees each door.
+    let date =
+        chrono::NaiveDate::parse_from_str(&village.summary.delivery_date, "%Y-%m-%d").unwrap();
+    let evening = date
+        .pred_opt()
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    let clock = &village.app.services.clock;
+    assert!(clock.set(evening - chrono::Duration::seconds(1)));
+    let owner = village.volunteer(n).await;
+    let (_, early) = village
+        .app
+        .get(&format!("/api/v1/runs/{run_id}"), Some(&owner))
+        .await;
+    assert!(doors_shown(&early).iter().all(|shown| !shown), "{early}");
+    assert!(clock.set(evening));
+    let owner = village.volunteer(n).await;
+    let other = village.volunteer(if n == 1 { 2 } else { 1 }).await;
+    let coordinator = access_token(
+        &village
+            .app
+            .login(demo::COORDINATOR_EMAIL, demo::COORDINATOR_PASSWORD)
+            .await,
+    );
     let (status, run) = village
         .app
         .get(&format!("/api/v1/runs/{run_id}"), Some(&owner))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let deliveries: Vec<&Value> = run["stops"]
+    let shown = doors_shown(&run);
+    assert!(!shown.is_empty() && shown.iter().all(|s| *s), "{run}");
+    let door = run["stops"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["kind"] == "delivery")
-        .collect();
-    assert!(!deliveries.is_empty());
+        .find(|s| s["kind"] == "delivery")
+        .unwrap();
     assert!(
-        deliveries
-            .iter()
-            .all(|s| s["address"].is_string() && s["phone"].is_string())
+        door["resident_name"].is_string() && door["items"].is_array(),
+        "{door}"
     );
+    // Staff see the run, not the doors.
+    let (_, staff_view) = village
+        .app
+        .get(&format!("/api/v1/runs/{run_id}"), Some(&coordinator))
+        .await;
+    assert!(doors_shown(&staff_view).iter().all(|shown| !shown));
     let seqs: Vec<i64> = run["stops"]
         .as_array()
         .unwrap()
@@ -359,7 +418,7 @@ async fn volunteers_see_their_own_runs_and_only_they_see_the_doors() {
         .app
         .get(
             &format!("/api/v1/audit?entity=run&entity_id={run_id}"),
-            Some(&village.coordinator),
+            Some(&coordinator),
         )
         .await;
     assert!(
@@ -486,7 +545,7 @@ async fn volunteers_see_their_own_runs_and_only_they_see_the_doors() {
         let token = match (role, relationship) {
             ("volunteer", "the run's own") => &owner,
             ("volunteer", _) => &other,
-            ("coordinator", "of the area") => &village.coordinator,
+            ("coordinator", "of the area") => &coordinator,
             ("coordinator", _) => &outsider,
             ("hub_keeper", _) => &hub_keeper,
             _ => &family,

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::district::created;
-use crate::domain::ids::{HubId, PlanId, RunId};
+use crate::domain::ids::{HubId, PlanId, RunId, UserId};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::pagination::{self, Items};
@@ -92,4 +92,53 @@ pub async fn hub_arrivals(
         .arrivals(&caller, hub.into_inner(), &query.delivery_date)
         .await?;
     Ok(HttpResponse::Ok().json(Items::whole(arrivals)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    reason: Line,
+}
+
+pub async fn decline_run(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<RunId>,
+    body: Body<DeclineBody>,
+) -> Result<HttpResponse, AppError> {
+    let reason = body.into_inner().reason.into_string();
+    Ok(HttpResponse::Ok().json(
+        services
+            .runs
+            .decline(&caller, id.into_inner(), reason)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignBody {
+    carrier_id: UserId,
+}
+
+pub async fn reassign_run(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<RunId>,
+    body: Body<ReassignBody>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .runs
+            .reassign(&staff.0, id.into_inner(), body.carrier_id)
+            .await?,
+    ))
+}
+
+pub async fn start_run(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<RunId>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services.runs.start(&caller, id.into_inner()).await?))
 }

@@ -121,6 +121,7 @@ pub(super) fn save(
             duration_s: run.duration_s,
             starts_at: at(date, zone, first)?,
             created_at: now,
+            decline_reason: None,
         };
         let stops = run
             .stops

@@ -31,6 +31,25 @@ pub struct CarrierView {
     pub name: String,
 }
 
+/// One line of a stop's request, as the carrier hands it over.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoorItem {
+    pub name: String,
+    pub quantity: f64,
+    pub unit: String,
+    pub temperature: crate::domain::request::Temperature,
+}
+
+/// What the run's carrier sees of a door.
+#[derive(Default)]
+struct Door {
+    resident_name: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    door_notes: Option<String>,
+    items: Option<Vec<DoorItem>>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StopView {
     pub seq: i32,
@@ -42,11 +61,19 @@ pub struct StopView {
     pub arrival: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// Only for the carrier of the run, and only for deliveries.
+    /// Only for the carrier of the run, and only for deliveries, from the evening before
+    /// until the run is completed (`domain::run::door_details_visible`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resident_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// What the family asked the carrier to know at the door.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door_notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DoorItem>>,
     /// On a post trip's hub stop: the crates per temperature class to hand over there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crates: Option<Slots>,
@@ -66,6 +93,9 @@ pub struct RunView {
     pub stops: Vec<StopView>,
     pub distance_km: f64,
     pub duration_min: f64,
+    /// Why its carrier declined it (shown until it is offered to someone else).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,14 +181,29 @@ pub(super) fn assemble_run(
         .into_iter()
         .map(|s| {
             let request_id = s.request_id;
-            let (address, phone) = match (own, s.kind == StopKind::Delivery.as_str(), request_id) {
+            let door = match (own, s.kind == StopKind::Delivery.as_str(), request_id) {
                 (true, true, Some(id)) => {
                     let request = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
                     let resident = db::residents::find(conn, request.resident_id)?
                         .ok_or(AppError::NotFound)?;
-                    (Some(resident.address), Some(resident.phone))
+                    let items = db::requests::items_of(conn, &[id])?
+                        .into_iter()
+                        .map(|i| DoorItem {
+                            name: i.name,
+                            quantity: i.quantity,
+                            unit: i.unit,
+                            temperature: i.temperature,
+                        })
+                        .collect();
+                    Door {
+                        resident_name: Some(resident.name),
+                        address: Some(resident.address),
+                        phone: Some(resident.phone),
+                        door_notes: request.notes,
+                        items: Some(items),
+                    }
                 }
-                _ => (None, None),
+                _ => Door::default(),
             };
             Ok(StopView {
                 seq: s.seq,
@@ -170,8 +215,11 @@ pub(super) fn assemble_run(
                     lat: s.lat,
                     lon: s.lon,
                 }),
-                address,
-                phone,
+                resident_name: door.resident_name,
+                address: door.address,
+                phone: door.phone,
+                door_notes: door.door_notes,
+                items: door.items,
                 crates: s.hub_id.and_then(|hub| {
                     loads
                         .iter()
@@ -197,5 +245,6 @@ pub(super) fn assemble_run(
         stops,
         distance_km: (run.distance_m as f64 / 10.0).round() / 100.0,
         duration_min: (run.duration_s as f64 / 6.0).round() / 10.0,
+        decline_reason: run.decline_reason,
     })
 }
