@@ -87,6 +87,9 @@ pub struct Config {
     pub osrm_max_table: usize,
     /// How often the cutoff job looks for dates to plan; zero turns it off.
     pub planning_tick: Duration,
+    /// How often timed work (watch-over steps, goods past their `collect_by`) is looked at;
+    /// zero turns it off.
+    pub jobs_tick: Duration,
     /// The one clock every service reads: the system's, or a settable one in tests.
     pub clock: Clock,
 }
@@ -237,6 +240,7 @@ impl Config {
                 100_000,
             )?,
             planning_tick: Duration::from_secs(number("YUI_PLANNING_TICK_SECS", 60, 0, 86_400)?),
+            jobs_tick: Duration::from_secs(number("YUI_JOBS_TICK_SECS", 15, 0, 86_400)?),
             clock: Clock::system(),
         })
     }
@@ -282,6 +286,8 @@ impl Config {
             osrm_max_table: crate::clients::osrm::DEFAULT_MAX_TABLE,
             // Tests run the cutoff job by hand (`jobs::cutoff::tick`).
             planning_tick: Duration::ZERO,
+            // ...and the watch-over job (`jobs::watch_over::tick`).
+            jobs_tick: Duration::ZERO,
             clock: Clock::settable(),
         }
     }

@@ -149,6 +149,12 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
             config.planning_tick,
         ));
     }
+    if !config.jobs_tick.is_zero() {
+        actix_web::rt::spawn(crate::jobs::watch_over::run(
+            services.clone(),
+            config.jobs_tick,
+        ));
+    }
     Ok(Launched {
         address,
         server: server.run(),

@@ -23,6 +23,9 @@ pub struct AreaRow {
     pub co2_kg_per_km: f64,
     pub circuity_factor: f64,
     pub created_at: NaiveDateTime,
+    /// JSON `DaySettings`; none is the defaults.
+    pub day_settings: Option<String>,
+    pub settings_version: i32,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AreaRow) -> Result<(), AppError> {
@@ -121,6 +124,16 @@ impl AreaRow {
             circuity_factor: self.circuity_factor,
         })
     }
+
+    /// The area's delivery-day settings (the defaults until a coordinator sets them).
+    pub fn day_settings(&self) -> Result<crate::domain::watch_over::DaySettings, AppError> {
+        match &self.day_settings {
+            None => Ok(crate::domain::watch_over::DaySettings::default()),
+            Some(json) => serde_json::from_str(json).map_err(|e| {
+                AppError::internal(format!("areas row {}: bad day_settings: {e}", self.id))
+            }),
+        }
+    }
 }
 
 /// Links a hub keeper to a hub; linking twice is a no-op.
@@ -153,6 +166,37 @@ pub fn keepers_of(conn: &mut DbConnection, hub: HubId) -> Result<Vec<UserId>, Ap
         .select(hub_keepers::user_id)
         .order(hub_keepers::user_id.asc())
         .load::<Spelled<UserId>>(conn)?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
+}
+
+/// Writes the area's day settings if its settings are still at `version`.
+pub fn set_day_settings(
+    conn: &mut DbConnection,
+    id: AreaId,
+    version: i32,
+    settings: &str,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        areas::table
+            .find(id.to_string())
+            .filter(areas::settings_version.eq(version)),
+    )
+    .set((
+        areas::day_settings.eq(Some(settings)),
+        areas::settings_version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The hubs `user` keeps.
+pub fn hubs_of_keeper(conn: &mut DbConnection, user: UserId) -> Result<Vec<HubId>, AppError> {
+    Ok(hub_keepers::table
+        .filter(hub_keepers::user_id.eq(user))
+        .select(hub_keepers::hub_id)
+        .load::<Spelled<HubId>>(conn)?
         .into_iter()
         .map(|id| id.0)
         .collect())

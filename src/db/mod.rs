@@ -8,6 +8,7 @@
 pub mod areas;
 pub mod audit;
 pub mod carriers;
+pub mod escalations;
 pub mod geocode;
 pub mod handovers;
 pub mod idempotency;
@@ -20,6 +21,7 @@ pub mod refresh_tokens;
 pub mod requests;
 pub mod residents;
 pub mod schema;
+pub mod shelf;
 pub mod text;
 pub mod users;
 

@@ -43,6 +43,8 @@ diesel::table! {
         co2_kg_per_km -> Double,
         circuity_factor -> Double,
         created_at -> Timestamp,
+        day_settings -> Nullable<Text>,
+        settings_version -> Integer,
     }
 }
 
@@ -326,6 +328,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_trip_carriers,
     handover_images,
     proxies,
+    shelf_entries,
+    escalations,
+    escalation_steps,
 );
 
 diesel::table! {
@@ -427,5 +432,52 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    shelf_entries (request_id) {
+        request_id -> Text,
+        hub_id -> Text,
+        delivery_date -> Text,
+        shelf_number -> Integer,
+        received_at -> Timestamp,
+        collect_by -> Timestamp,
+        flagged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    escalations (id) {
+        id -> Text,
+        area_id -> Text,
+        resident_id -> Text,
+        request_id -> Text,
+        run_id -> Nullable<Text>,
+        hub_id -> Nullable<Text>,
+        cause -> Text,
+        status -> Text,
+        step -> Integer,
+        steps -> Text,
+        opened_at -> Timestamp,
+        next_due_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        note -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    escalation_steps (escalation_id, idx) {
+        escalation_id -> Text,
+        idx -> Integer,
+        to_whom -> Text,
+        due_at -> Timestamp,
+        reached_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        note -> Nullable<Text>,
     }
 }

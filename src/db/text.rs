@@ -169,6 +169,10 @@ spelled!(
     crate::domain::handover::FailureReason,
     crate::domain::handover::RecipientKind,
     crate::domain::handover::ProofMethod,
+    crate::domain::watch_over::StepTo,
+    crate::domain::watch_over::EscalationCause,
+    crate::domain::watch_over::EscalationStatus,
+    crate::domain::watch_over::EscalationOutcome,
 );
 
 /// Ids as the texts an `eq_any` binds (diesel binds a list only of types it knows).

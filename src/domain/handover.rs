@@ -260,6 +260,8 @@ pub enum HandoverEvent {
     },
     /// Handed over on the carrier's word alone.
     Attested,
+    /// The hub holds more crates of a class than its storage takes.
+    OverCapacity,
 }
 
 impl DomainEvent for HandoverEvent {
@@ -268,6 +270,7 @@ impl DomainEvent for HandoverEvent {
             HandoverEvent::Recorded { .. } => "handover.recorded",
             HandoverEvent::Discrepancy { .. } => "handover.discrepancy",
             HandoverEvent::Attested => "handover.attested",
+            HandoverEvent::OverCapacity => "hub.over_capacity",
         }
     }
 
@@ -279,7 +282,7 @@ impl DomainEvent for HandoverEvent {
             HandoverEvent::Discrepancy { expected, counted } => {
                 json!({"expected": expected, "counted": counted})
             }
-            HandoverEvent::Attested => json!({}),
+            HandoverEvent::Attested | HandoverEvent::OverCapacity => json!({}),
         }
     }
 }

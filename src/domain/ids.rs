@@ -35,6 +35,8 @@ pub mod kind {
     pub enum Handover {}
     /// Someone who may receive or collect a resident's goods for them.
     pub enum Proxy {}
+    /// A watch-over case.
+    pub enum Escalation {}
 }
 
 pub type AreaId = Id<kind::Area>;
@@ -56,6 +58,7 @@ pub type OutboxEventId = Id<kind::OutboxEvent>;
 pub type CarrierId = Id<kind::Carrier>;
 pub type HandoverId = Id<kind::Handover>;
 pub type ProxyId = Id<kind::Proxy>;
+pub type EscalationId = Id<kind::Escalation>;
 
 /// A UUID naming one `K`.
 pub struct Id<K> {

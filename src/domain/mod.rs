@@ -17,3 +17,4 @@ pub mod resident;
 pub mod run;
 pub mod text;
 pub mod time;
+pub mod watch_over;

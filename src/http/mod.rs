@@ -15,7 +15,7 @@ use actix_web::{App, HttpResponse, web};
 
 use self::access::{
     ADMIN, AREA, Access, AccessTable, FAMILY, FAMILY_AND_STAFF, FIELD, FIELD_AND_STAFF,
-    KEEPER_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF,
+    KEEPER_AND_STAFF, STAFF, VOLUNTEER_AND_STAFF, WATCH_OVER,
 };
 use crate::error::AppError;
 use crate::services::Services;
@@ -40,7 +40,7 @@ pub struct RouteDef {
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
         audit, auth, carriers, district, handovers, health, neighbourhoods, plans, proxies,
-        requests, residents, users,
+        requests, residents, users, watch_over,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -103,6 +103,12 @@ pub fn routes() -> Vec<RouteDef> {
         route(Method::GET, "/api/v1/areas/{id}", Access::SignedIn, |r| {
             r.to(district::get_area)
         }),
+        route(
+            Method::PATCH,
+            "/api/v1/areas/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(district::update_area),
+        ),
         route(Method::POST, "/api/v1/hubs", Access::Roles(STAFF), |r| {
             r.to(district::create_hub)
         }),
@@ -366,6 +372,36 @@ pub fn routes() -> Vec<RouteDef> {
             "/api/v1/residents/{id}/proxies/{proxy_id}",
             Access::Roles(FAMILY_AND_STAFF),
             |r| r.to(proxies::remove),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/hubs/{id}/shelf",
+            Access::Roles(KEEPER_AND_STAFF),
+            |r| r.to(watch_over::shelf),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/escalations",
+            Access::Roles(WATCH_OVER),
+            |r| r.to(watch_over::list),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/escalations/{id}",
+            Access::Roles(WATCH_OVER),
+            |r| r.to(watch_over::get),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/escalations/{id}/acknowledge",
+            Access::Roles(WATCH_OVER),
+            |r| r.to(watch_over::acknowledge),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/escalations/{id}/resolve",
+            Access::Roles(WATCH_OVER),
+            |r| r.to(watch_over::resolve),
         ),
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::Audit;
 use super::caller::Caller;
+use super::precondition::parse_if_match;
+use super::unit_of_work;
 use crate::db::areas::{AreaRow, HubRow};
 use crate::db::{self, Db, DbConnection};
 use crate::domain::area::{
@@ -14,6 +16,7 @@ use crate::domain::area::{
 };
 use crate::domain::clock::Clock;
 use crate::domain::ids::{AreaId, HubId, UserId};
+use crate::domain::watch_over::{ColdChain, Step, WatchOver, WelfareContact};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +196,8 @@ impl District {
                 5.0,
             )?,
             created_at: now,
+            day_settings: None,
+            settings_version: 1,
         })
     }
 
@@ -355,5 +360,153 @@ impl District {
                     .collect()
             })
             .await
+    }
+
+    /// The area with its delivery-day settings and their version (the ETag of edits).
+    pub async fn area_settings(
+        &self,
+        caller: &Caller,
+        id: AreaId,
+    ) -> Result<AreaSettingsView, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("areas.settings", move |conn| {
+                settings_view(conn, &caller, id)
+            })
+            .await
+    }
+
+    /// A coordinator of the area changes its delivery-day settings; each part sent replaces
+    /// that part whole. Needs `If-Match` with the settings' version.
+    pub async fn update_settings(
+        &self,
+        caller: &Caller,
+        id: AreaId,
+        if_match: Option<String>,
+        changes: SettingsChanges,
+    ) -> Result<AreaSettingsView, AppError> {
+        let precondition = parse_if_match(if_match)?;
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, Some(id));
+        unit_of_work::write(&self.db, &self.clock, "areas.settings", audit, move |uow| {
+            if !(caller.role.is_staff() && caller.works_in(id)) {
+                return Err(AppError::NotFound);
+            }
+            let row = db::areas::find(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            let mut settings = row.day_settings()?;
+            if let Some(watch_over) = changes.watch_over {
+                settings.watch_over = watch_over.checked()?;
+            }
+            if let Some(cold_chain) = changes.cold_chain {
+                settings.cold_chain = cold_chain;
+            }
+            if let Some(days) = changes.image_retention_days {
+                settings.image_retention_days = days;
+            }
+            settings.check()?;
+            match precondition {
+                None => return Err(AppError::PreconditionRequired),
+                Some(p) if !p.admits(row.settings_version) => {
+                    return Err(AppError::PreconditionFailed);
+                }
+                Some(_) => {}
+            }
+            let json =
+                serde_json::to_string(&settings).map_err(|e| AppError::internal(e.to_string()))?;
+            if !db::areas::set_day_settings(uow.conn, id, row.settings_version, &json)? {
+                return Err(AppError::PreconditionFailed);
+            }
+            uow.audit("update_settings", "area", id)?;
+            settings_view(uow.conn, &caller, id)
+        })
+        .await
+    }
+}
+
+/// An area as `GET /areas/{id}` shows it: with its delivery-day settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaSettingsView {
+    #[serde(flatten)]
+    pub area: AreaView,
+    pub watch_over: WatchOver,
+    pub cold_chain: ColdChain,
+    pub image_retention_days: u32,
+    #[serde(skip)]
+    pub settings_version: i32,
+}
+
+impl AreaSettingsView {
+    pub fn etag(&self) -> String {
+        format!("\"v{}\"", self.settings_version)
+    }
+}
+
+fn settings_view(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: AreaId,
+) -> Result<AreaSettingsView, AppError> {
+    if !caller.works_in(id) {
+        return Err(AppError::NotFound);
+    }
+    let row = db::areas::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let settings = row.day_settings()?;
+    let version = row.settings_version;
+    let area = row.into_area()?;
+    Ok(AreaSettingsView {
+        area: AreaView::from(&area),
+        watch_over: settings.watch_over,
+        cold_chain: settings.cold_chain,
+        image_retention_days: settings.image_retention_days,
+        settings_version: version,
+    })
+}
+
+/// What `PATCH /areas/{id}` may change.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsChanges {
+    #[serde(default)]
+    pub watch_over: Option<WatchOverInput>,
+    #[serde(default)]
+    pub cold_chain: Option<ColdChain>,
+    #[serde(default)]
+    pub image_retention_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchOverInput {
+    pub steps: Vec<Step>,
+    #[serde(default)]
+    pub welfare_contact: Option<WelfareContactInput>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WelfareContactInput {
+    pub name: Line,
+    pub phone: Line,
+}
+
+impl WatchOverInput {
+    fn checked(self) -> Result<WatchOver, AppError> {
+        let welfare_contact = match self.welfare_contact {
+            Some(contact) => Some(WelfareContact {
+                name: area::check_name("watch_over.welfare_contact.name", &contact.name, 100)?,
+                phone: super::residents::check_phone(&contact.phone).map_err(|e| match e {
+                    AppError::Invalid { message, .. } => AppError::Invalid {
+                        field: "watch_over.welfare_contact.phone".into(),
+                        message,
+                    },
+                    other => other,
+                })?,
+            }),
+            None => None,
+        };
+        Ok(WatchOver {
+            steps: self.steps,
+            welfare_contact,
+        })
     }
 }

@@ -27,6 +27,7 @@ use crate::domain::request::{self as request_rules, RequestFacts};
 use crate::domain::run::{self as run_rules, CarrierKind, RunActor, RunCommand, RunStatus};
 use crate::domain::text::{Line, Note};
 use crate::domain::time::wire_naive;
+use crate::domain::watch_over::EscalationCause;
 use crate::error::AppError;
 
 pub const HANDOVER: &str = "handover";
@@ -701,13 +702,43 @@ fn record(
     {
         advance_run(uow, run, kind, standing)?;
     }
+    let mut over_capacity = false;
+    match (kind, hub_id) {
+        // On the shelf with the time to hand it on by; the hub's storage checked.
+        (HandoverKind::HubReceived | HandoverKind::HubReturned, Some(hub)) => {
+            super::shelf::shelve(uow, hub, &rows, row.occurred_at)?;
+            let hub_row = db::areas::find_hub(uow.conn, hub)?.ok_or(AppError::NotFound)?;
+            let occupancy = super::shelf::occupancy(uow.conn, &hub_row)?;
+            over_capacity = occupancy.used.ambient > occupancy.storage.ambient
+                || occupancy.used.chilled > occupancy.storage.chilled
+                || occupancy.used.frozen > occupancy.storage.frozen;
+        }
+        // Nobody answered: watch-over starts for the resident.
+        (HandoverKind::DoorFailed, _) if checked.reason == Some(FailureReason::NoAnswer) => {
+            let run_hub = run.as_ref().and_then(|r| r.hub_id);
+            for request in &rows {
+                super::escalations::open(
+                    uow,
+                    request,
+                    EscalationCause::NoAnswer,
+                    input.run_id,
+                    run_hub,
+                )?;
+            }
+            uow.in_area(area);
+        }
+        _ => {}
+    }
     uow.audit("record", HANDOVER, row.id)?;
-    let events = handover::events(
+    let mut events = handover::events(
         kind,
         rows.len(),
         expected.zip(checked.crates),
         row.proof_method,
     );
+    if over_capacity {
+        events.push(handover::HandoverEvent::OverCapacity);
+    }
     uow.events(HANDOVER, row.id, &events)?;
     Ok(Outcome::Created(view(uow.conn, row)?))
 }

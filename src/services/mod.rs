@@ -6,15 +6,18 @@ pub mod audit;
 pub mod caller;
 pub mod carriers;
 pub mod district;
+pub mod escalations;
 pub mod handovers;
 pub mod neighbourhoods;
 pub mod passwords;
 pub mod plans;
+pub mod precondition;
 pub mod proxies;
 pub mod requests;
 pub mod residents;
 pub mod runs;
 pub mod sessions;
+pub mod shelf;
 pub mod throttle;
 pub mod tokens;
 pub mod unit_of_work;
@@ -44,6 +47,8 @@ pub struct Services {
     pub runs: runs::Runs,
     pub handovers: handovers::Handovers,
     pub proxies: proxies::Proxies,
+    pub escalations: escalations::Escalations,
+    pub shelf: shelf::Shelf,
 }
 
 impl Services {
@@ -78,6 +83,8 @@ impl Services {
         let runs = runs::Runs::new(db.clone(), clock.clone());
         let handovers = handovers::Handovers::new(db.clone(), clock.clone());
         let proxies = proxies::Proxies::new(db.clone(), clock.clone());
+        let escalations = escalations::Escalations::new(db.clone(), clock.clone());
+        let shelf = shelf::Shelf::new(db.clone(), clock.clone());
         Ok(Services {
             db,
             clock,
@@ -93,6 +100,8 @@ impl Services {
             runs,
             handovers,
             proxies,
+            escalations,
+            shelf,
         })
     }
 }

@@ -31,3 +31,4 @@ mod residents;
 mod slow_clients;
 mod solve;
 mod text;
+mod watch_over;

@@ -9,7 +9,7 @@ use crate::http::access::{Admin, Staff};
 use crate::services::Services;
 use crate::services::audit::Audit;
 use crate::services::caller::Caller;
-use crate::services::district::{AreaView, NewArea, NewHub};
+use crate::services::district::{AreaView, NewArea, NewHub, SettingsChanges};
 
 pub use crate::http::pagination::Items;
 
@@ -47,8 +47,38 @@ pub async fn get_area(
     caller: Caller,
     id: web::Path<AreaId>,
 ) -> Result<HttpResponse, AppError> {
-    let area = services.district.area(&caller, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(AreaView::from(&area)))
+    let area = services
+        .district
+        .area_settings(&caller, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, area.etag()))
+        .json(area))
+}
+
+pub async fn update_area(
+    services: web::Data<Services>,
+    staff: Staff,
+    id: web::Path<AreaId>,
+    req: actix_web::HttpRequest,
+    body: Body<SettingsChanges>,
+) -> Result<HttpResponse, AppError> {
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .map(|v| {
+            v.to_str()
+                .map(str::to_owned)
+                .map_err(|_| AppError::Malformed("malformed-if-match".into()))
+        })
+        .transpose()?;
+    let area = services
+        .district
+        .update_settings(&staff.0, id.into_inner(), if_match, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, area.etag()))
+        .json(area))
 }
 
 pub async fn create_hub(

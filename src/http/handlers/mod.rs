@@ -10,3 +10,4 @@ pub mod proxies;
 pub mod requests;
 pub mod residents;
 pub mod users;
+pub mod watch_over;

@@ -147,3 +147,5 @@ invalid-not-a-proxy = is not a registered proxy of the resident
 invalid-not-on-post-trip = is not a hub on this post trip
 forbidden-handover-kind = You cannot record this kind of handover for this run or hub.
 invalid-carrier-other-area = the carrier works in another area
+invalid-step-order = must not come before the step above
+forbidden-not-your-step = This case is not at a step of yours.

@@ -147,3 +147,5 @@ invalid-not-a-proxy = この方の代理人として登録されていません�
 invalid-not-on-post-trip = この郵便便が立ち寄る拠点ではありません。
 forbidden-handover-kind = この便または拠点では、この種類の受け渡しを記録できません。
 invalid-carrier-other-area = この配達員は別の地域に所属しています。
+invalid-step-order = 前の段階より早い時間にはできません。
+forbidden-not-your-step = この見守りは、いまあなたの担当の段階ではありません。

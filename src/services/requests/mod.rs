@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::Audit;
 use super::caller::Caller;
+use super::precondition::{IfMatch, parse_if_match};
 use super::residents::{may_see, visible_resident};
 use super::unit_of_work::{self, UnitOfWork};
 use crate::db::idempotency::IdempotencyRow;
@@ -596,41 +597,4 @@ impl Requests {
             })
             .await
     }
-}
-
-/// `If-Match: "v3"` → 3. Missing → 428; malformed counts as stale (412).
-/// What an `If-Match` asks for: any current version (`*`), or one of the versions of a list
-/// of our ETags (`"v3"`, `W/"v3", "v4"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum IfMatch {
-    Any,
-    Versions(Vec<i32>),
-}
-
-/// The header as sent (absent is `None`); anything but `*` or a list of our ETags is 400.
-fn parse_if_match(raw: Option<String>) -> Result<Option<IfMatch>, AppError> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    let raw = raw.trim();
-    if raw == "*" {
-        return Ok(Some(IfMatch::Any));
-    }
-    let version = |tag: &str| -> Option<i32> {
-        let tag = tag.trim();
-        let digits = tag
-            .strip_prefix("W/")
-            .unwrap_or(tag)
-            .strip_prefix("\"v")?
-            .strip_suffix('"')?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        digits.parse().ok()
-    };
-    raw.split(',')
-        .map(version)
-        .collect::<Option<Vec<i32>>>()
-        .map(|versions| Some(IfMatch::Versions(versions)))
-        .ok_or_else(|| AppError::Malformed("malformed-if-match".into()))
 }
