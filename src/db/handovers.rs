@@ -194,3 +194,26 @@ pub fn has_image(conn: &mut DbConnection, handover: HandoverId) -> Result<bool, 
         .get_result::<i64>(conn)?
         > 0)
 }
+
+/// A handover's image: its type and base64.
+pub fn image_of(
+    conn: &mut DbConnection,
+    handover: HandoverId,
+) -> Result<Option<(String, String)>, AppError> {
+    Ok(handover_images::table
+        .find(handover)
+        .select((handover_images::content_type, handover_images::image_base64))
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Deletes the images kept until before `now`.
+pub fn delete_images_before(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(handover_images::table.filter(handover_images::delete_after.le(now)))
+            .execute(conn)?,
+    )
+}

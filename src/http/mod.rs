@@ -333,6 +333,18 @@ pub fn routes() -> Vec<RouteDef> {
         ),
         route(
             Method::GET,
+            "/api/v1/handovers/{id}/proof-image",
+            Access::Roles(STAFF),
+            |r| r.to(handovers::proof_image),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/requests/{id}/handover-code/reset",
+            Access::Roles(STAFF),
+            |r| r.to(handovers::reset_code),
+        ),
+        route(
+            Method::GET,
             "/api/v1/requests/{id}/custody",
             Access::Roles(FAMILY_AND_STAFF),
             |r| r.to(handovers::custody),

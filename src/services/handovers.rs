@@ -320,6 +320,73 @@ impl Handovers {
     }
 }
 
+impl Handovers {
+    /// The signature or photo of a handover, to staff of its area (each read audited).
+    pub async fn proof_image(
+        &self,
+        caller: &Caller,
+        id: HandoverId,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "handovers.image",
+            audit,
+            move |uow| {
+                let row = db::handovers::find(uow.conn, id)?.ok_or(AppError::NotFound)?;
+                if !(caller.role.is_staff() && caller.works_in(row.area_id)) {
+                    return Err(AppError::NotFound);
+                }
+                let (content_type, encoded) =
+                    db::handovers::image_of(uow.conn, id)?.ok_or(AppError::NotFound)?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .map_err(|e| AppError::internal(e.to_string()))?;
+                uow.in_area(row.area_id);
+                uow.audit("read_proof_image", HANDOVER, id)?;
+                Ok((content_type, bytes))
+            },
+        )
+        .await
+    }
+
+    /// A coordinator unlocks a request's handover code after five wrong tries (the code stays
+    /// the one the family knows).
+    pub async fn reset_code(&self, caller: &Caller, request: RequestId) -> Result<(), AppError> {
+        let caller = caller.clone();
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "handovers.reset_code",
+            audit,
+            move |uow| {
+                let row = db::requests::find(uow.conn, request)?.ok_or(AppError::NotFound)?;
+                if !(caller.role.is_staff() && caller.works_in(row.area_id)) {
+                    return Err(AppError::NotFound);
+                }
+                db::handovers::code_of(uow.conn, request)?.ok_or(AppError::NotFound)?;
+                let now = uow.now();
+                db::handovers::set_failures(uow.conn, request, 0, now)?;
+                uow.in_area(row.area_id);
+                uow.audit("reset_handover_code", super::unit_of_work::REQUEST, request)
+            },
+        )
+        .await
+    }
+}
+
+/// Deletes the images whose retention ran out; answers how many.
+pub async fn delete_expired_images(db: &Db, clock: &Clock) -> Result<usize, AppError> {
+    let now = clock.now_naive();
+    db.transaction("handovers.expire_images", move |conn| {
+        db::handovers::delete_images_before(conn, now)
+    })
+    .await
+}
+
 enum Outcome {
     Created(HandoverView),
     Replayed(HandoverView),
@@ -694,7 +761,13 @@ fn record(
     };
     db::handovers::insert(uow.conn, &row, &input.request_ids)?;
     if let Some((content_type, bytes)) = checked.proof.as_ref().and_then(|p| p.image.as_ref()) {
-        let keep = Duration::days(DEFAULT_IMAGE_RETENTION_DAYS);
+        let days = db::areas::find(uow.conn, area)?
+            .map(|a| a.day_settings())
+            .transpose()?
+            .map_or(DEFAULT_IMAGE_RETENTION_DAYS, |s| {
+                i64::from(s.image_retention_days)
+            });
+        let keep = Duration::days(days);
         db::handovers::insert_image(uow.conn, row.id, content_type, bytes, uow.now() + keep)?;
     }
     if let Some(run) = run.as_mut()

@@ -234,10 +234,34 @@ async fn a_day_from_the_van_to_the_door() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "proof.code");
     assert_eq!(status_of(&v, &doors[0]).await, "out_for_delivery");
+    // Five wrong codes lock it: even the right one is refused until a coordinator resets it.
+    for _ in 1..5 {
+        record(&v, &volunteer, at_door(wrong, &new_id())).await;
+    }
+    let (status, locked) = record(&v, &volunteer, at_door(&code, &new_id())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{locked}");
+    let reset = format!("/api/v1/requests/{}/handover-code/reset", doors[0]);
+    assert_eq!(
+        v.app.post(&reset, json!({}), Some(&volunteer)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        v.app.post(&reset, json!({}), Some(&v.coordinator)).await.0,
+        StatusCode::NO_CONTENT
+    );
     let delivered_id = new_id();
     let (status, delivered) = record(&v, &volunteer, at_door(&code, &delivered_id)).await;
     assert_eq!(status, StatusCode::CREATED, "{delivered}");
     assert_eq!(status_of(&v, &doors[0]).await, "delivered");
+    let (_, read) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}", doors[0]),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(read["delivered_at"], delivered["occurred_at"]);
+    assert_eq!(read["recipient_kind"], "resident");
     // The phone lost the answer and sends it again: the same answer, nothing moves twice.
     let (status, again) = record(&v, &volunteer, at_door(&code, &delivered_id)).await;
     assert_eq!(status, StatusCode::OK, "{again}");
@@ -265,6 +289,25 @@ async fn a_day_from_the_van_to_the_door() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{signed}");
     assert_eq!(signed["proof"]["image"], true);
+    // The image is served to staff as taken, and to nobody else.
+    let image = format!(
+        "/api/v1/handovers/{}/proof-image",
+        signed["id"].as_str().unwrap()
+    );
+    let served = v.app.get_raw(&image, &v.coordinator).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    use base64::Engine;
+    assert_eq!(
+        served.bytes().await.unwrap().to_vec(),
+        base64::engine::general_purpose::STANDARD
+            .decode(PNG)
+            .unwrap()
+    );
+    assert_eq!(
+        v.app.get_raw(&image, &volunteer).await.status(),
+        StatusCode::FORBIDDEN
+    );
     // Not an image: refused by its bytes, whatever it claims.
     let (status, _) = record(
         &v,
@@ -376,6 +419,28 @@ async fn a_day_from_the_van_to_the_door() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // After the area's retention (90 days by default) the signature is deleted.
+    let clock = &v.app.services.clock;
+    assert!(clock.set(clock.now() + chrono::Duration::days(89)));
+    let services = &v.app.services;
+    let deleted = yui::services::handovers::delete_expired_images(&services.db, &services.clock);
+    assert_eq!(deleted.await.unwrap(), 0);
+    assert!(clock.set(clock.now() + chrono::Duration::days(2)));
+    let deleted = yui::services::handovers::delete_expired_images(&services.db, &services.clock);
+    assert_eq!(deleted.await.unwrap(), 1);
+    let staff = crate::common::access_token(
+        &v.app
+            .login(
+                yui::demo::COORDINATOR_EMAIL,
+                yui::demo::COORDINATOR_PASSWORD,
+            )
+            .await,
+    );
+    assert_eq!(
+        v.app.get_raw(&image, &staff).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]

@@ -99,3 +99,31 @@ pub async fn custody(
     let custody = services.handovers.custody(&caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(custody))
 }
+
+/// The signature or photo kept for a handover (staff only).
+pub async fn proof_image(
+    services: web::Data<Services>,
+    staff: crate::http::access::Staff,
+    id: web::Path<HandoverId>,
+) -> Result<HttpResponse, AppError> {
+    let (content_type, bytes) = services
+        .handovers
+        .proof_image(&staff.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}
+
+pub async fn reset_code(
+    services: web::Data<Services>,
+    staff: crate::http::access::Staff,
+    id: web::Path<RequestId>,
+) -> Result<HttpResponse, AppError> {
+    services
+        .handovers
+        .reset_code(&staff.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

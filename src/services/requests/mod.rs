@@ -33,7 +33,7 @@ use crate::domain::run::CarrierKind;
 use crate::domain::time::wire as wire_time;
 use crate::error::AppError;
 pub use views::{ItemInput, ItemView, NewRequest, PlannedView, RequestChanges, RequestView};
-use views::{planned, view, view_with};
+use views::{handed_over, planned, view, view_with};
 
 /// How far ahead a family may order.
 const MAX_DAYS_AHEAD: i64 = 60;
@@ -591,6 +591,7 @@ impl Requests {
                     items = rest;
                     let mut view = view_with(row, mine, &area)?;
                     view.planned = planned.remove(&row.id);
+                    handed_over(conn, &mut view)?;
                     views.push(view);
                 }
                 Ok(views)

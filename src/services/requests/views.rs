@@ -62,6 +62,14 @@ pub struct RequestView {
     /// Once the date is planned for real: when and where, and who by first name only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned: Option<PlannedView>,
+    /// Once handed over at the door: when, and to whom (the kind of recipient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<String>,
+    /// Once collected at the hub.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_kind: Option<crate::domain::handover::RecipientKind>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,7 +106,30 @@ pub(super) fn view(
     let items = db::requests::items_of(conn, std::slice::from_ref(&row.id))?;
     let mut view = view_with(row, items, area)?;
     view.planned = planned(conn, std::slice::from_ref(row))?.remove(&row.id);
+    handed_over(conn, &mut view)?;
     Ok(view)
+}
+
+/// A delivered or collected request's handover: when, and the kind of recipient.
+pub(super) fn handed_over(conn: &mut DbConnection, view: &mut RequestView) -> Result<(), AppError> {
+    use crate::domain::handover::HandoverKind;
+    if !matches!(
+        view.status,
+        RequestStatus::Delivered | RequestStatus::Collected
+    ) {
+        return Ok(());
+    }
+    for handover in db::handovers::custody_of(conn, view.id)?.into_iter().rev() {
+        let at = wire_time(handover.occurred_at.and_utc());
+        match handover.kind {
+            HandoverKind::DoorDelivered => view.delivered_at = Some(at),
+            HandoverKind::HubCollected => view.collected_at = Some(at),
+            _ => continue,
+        }
+        view.recipient_kind = handover.recipient_kind;
+        break;
+    }
+    Ok(())
 }
 
 /// Where and when each planned request of `rows` will be delivered, by request id (two
@@ -177,5 +208,8 @@ pub(super) fn view_with(
         created_at: timestamp(row.created_at),
         updated_at: timestamp(row.updated_at),
         planned: None,
+        delivered_at: None,
+        collected_at: None,
+        recipient_kind: None,
     })
 }
