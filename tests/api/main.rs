@@ -10,6 +10,7 @@ mod common;
 mod contract;
 mod cutoff;
 mod database;
+mod delivery_day;
 mod district_access;
 mod errors;
 mod fixtures;
