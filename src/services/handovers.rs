@@ -864,8 +864,10 @@ fn advance_run(
     for command in commands {
         // A step the run is not ready for (a pickup recorded for a run nobody took) leaves
         // the run as it is: the goods' custody is what the handover records.
-        if let Ok(step) = run_rules::transition(run.status, command, actor) {
-            uow.run_step(run, step, command.as_str())?;
+        if let Ok(step) = run_rules::transition(run.status, command, actor)
+            && !uow.run_step_unless_moved(run, step, command.as_str())?
+        {
+            break;
         }
     }
     Ok(())

@@ -152,6 +152,20 @@ impl UnitOfWork<'_> {
         })
     }
 
+    /// Like `run_step`, for a step that follows from something else (a handover moving its
+    /// run along): if another unit of work moved the run first, this one leaves it be.
+    pub fn run_step_unless_moved(
+        &mut self,
+        run: &mut RunRow,
+        step: Transitioned<RunStatus, RunEvent>,
+        action: &str,
+    ) -> Result<bool, AppError> {
+        let next = step.next;
+        self.write_run_step(run, step, action, |conn, from| {
+            db::plans::set_run_status(conn, from.id, from.status, next)
+        })
+    }
+
     /// Applies a run's step whose row `write` changes (with more than its status, a decline's
     /// reason say): `write` gets the run as read and answers whether it was still so.
     pub fn run_step_written(
@@ -161,16 +175,30 @@ impl UnitOfWork<'_> {
         action: &str,
         write: impl FnOnce(&mut DbConnection, &RunRow) -> Result<bool, AppError>,
     ) -> Result<(), AppError> {
-        if !step.changes(run.status) {
-            return Ok(());
+        let changes = step.changes(run.status);
+        if self.write_run_step(run, step, action, write)? || !changes {
+            Ok(())
+        } else {
+            Err(AppError::conflict("conflict-changed-meanwhile"))
         }
-        if !write(self.conn, run)? {
-            return Err(AppError::conflict("conflict-changed-meanwhile"));
+    }
+
+    /// The step written (true), nothing to write, or the run no longer as read (false).
+    fn write_run_step(
+        &mut self,
+        run: &mut RunRow,
+        step: Transitioned<RunStatus, RunEvent>,
+        action: &str,
+        write: impl FnOnce(&mut DbConnection, &RunRow) -> Result<bool, AppError>,
+    ) -> Result<bool, AppError> {
+        if !step.changes(run.status) || !write(self.conn, run)? {
+            return Ok(false);
         }
         run.status = step.next;
         let id = run.id;
         self.audit(action, RUN, id)?;
-        self.events(RUN, id, &step.events)
+        self.events(RUN, id, &step.events)?;
+        Ok(true)
     }
 
     /// Applies a plan's step: a new plan is inserted, an existing one updated if its version
