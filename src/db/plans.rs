@@ -565,3 +565,23 @@ pub fn find_job(
         .get_result(conn)
         .optional()?)
 }
+
+/// Holds the run's row until the transaction ends, so that the handovers of one run follow
+/// one another (each then sees the doors the others recorded). SQLite's one writer already
+/// does.
+pub fn lock_run(conn: &mut DbConnection, run: RunId) -> Result<(), AppError> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgres(c) => {
+            diesel::sql_query("SELECT id FROM runs WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(run.to_string())
+                .execute(c)?;
+            Ok(())
+        }
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(_) => {
+            let _ = run;
+            Ok(())
+        }
+    }
+}

@@ -598,7 +598,12 @@ fn record(
     }
     let kind = checked.kind;
     let mut run = match input.run_id {
-        Some(id) => Some(db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?),
+        Some(id) => {
+            // One run's handovers one after another: whether its last door is done is then
+            // seen by exactly one of them.
+            db::plans::lock_run(uow.conn, id)?;
+            Some(db::plans::find_run(uow.conn, id)?.ok_or(AppError::NotFound)?)
+        }
         None => None,
     };
     let hub_id = input.hub_id.or(run.as_ref().and_then(|r| r.hub_id));

@@ -814,3 +814,59 @@ async fn a_declined_run_goes_to_another_volunteer_who_completes_it() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn the_last_doors_of_a_run_recorded_at_once_complete_it_once() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    van_to_hub(&v, &day).await;
+    let run = day
+        .runs
+        .iter()
+        .find(|r| stop_requests(r).len() >= 2)
+        .expect("a run of two doors or more");
+    let volunteer = v.volunteer_of(run).await;
+    let doors = stop_requests(run);
+    let (status, _) = record(
+        &v,
+        &volunteer,
+        json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": doors}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for door in &doors[..doors.len() - 2] {
+        let (status, _) = record(
+            &v,
+            &volunteer,
+            json!({"id": new_id(), "kind": "door_failed", "occurred_at": now(&v),
+                   "run_id": run["id"], "request_ids": [door], "reason": "refused"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    // The two last doors from two phones at the same moment.
+    let last = |door: &String| {
+        json!({"id": new_id(), "kind": "door_failed", "occurred_at": now(&v),
+               "run_id": run["id"], "request_ids": [door], "reason": "refused"})
+    };
+    let (a, b) = tokio::join!(
+        record(&v, &volunteer, last(&doors[doors.len() - 2])),
+        record(&v, &volunteer, last(&doors[doors.len() - 1]))
+    );
+    assert_eq!(
+        (a.0, b.0),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{a:?} {b:?}"
+    );
+    let (_, done) = v
+        .app
+        .get(
+            &format!("/api/v1/runs/{}", run["id"].as_str().unwrap()),
+            Some(&volunteer),
+        )
+        .await;
+    assert_eq!(done["status"], "completed");
+    let events = events_of(&v, "run", run["id"].as_str().unwrap()).await;
+    assert_eq!(events.iter().filter(|e| *e == "run.completed").count(), 1);
+}
