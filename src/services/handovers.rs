@@ -282,18 +282,31 @@ impl Handovers {
     /// The request's handovers in order: the family's short form, or all of it for staff.
     pub async fn custody(&self, caller: &Caller, id: RequestId) -> Result<Custody, AppError> {
         let caller = caller.clone();
-        self.db
-            .run("handovers.custody", move |conn| {
-                let request = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
+        let audit = Audit::by(&caller, None);
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "handovers.custody",
+            audit,
+            move |uow| {
+                let request = db::requests::find(uow.conn, id)?.ok_or(AppError::NotFound)?;
                 let staff = caller.role.is_staff() && caller.works_in(request.area_id);
                 if !staff {
-                    super::requests::visible_request(conn, &caller, id)?;
+                    super::requests::visible_request(uow.conn, &caller, id)?;
                 }
-                let rows = db::handovers::custody_of(conn, id)?;
+                let rows = db::handovers::custody_of(uow.conn, id)?;
                 if staff {
+                    // Recipients' names, notes and places are personal: a staff read is audited.
+                    if rows
+                        .iter()
+                        .any(|r| r.recipient_name.is_some() || r.note.is_some() || r.lat.is_some())
+                    {
+                        uow.in_area(request.area_id);
+                        uow.audit("read_custody", super::unit_of_work::REQUEST, id)?;
+                    }
                     let handovers = rows
                         .into_iter()
-                        .map(|row| view(conn, row))
+                        .map(|row| view(uow.conn, row))
                         .collect::<Result<_, _>>()?;
                     return Ok(Custody::Staff {
                         request_id: id,
@@ -307,7 +320,7 @@ impl Handovers {
                             kind: row.kind,
                             occurred_at: wire_naive(row.occurred_at),
                             recipient_kind: row.recipient_kind,
-                            carrier_public_name: carrier_public_name(conn, &row)?,
+                            carrier_public_name: carrier_public_name(uow.conn, &row)?,
                         })
                     })
                     .collect::<Result<_, AppError>>()?;
@@ -315,8 +328,9 @@ impl Handovers {
                     request_id: id,
                     steps,
                 })
-            })
-            .await
+            },
+        )
+        .await
     }
 }
 

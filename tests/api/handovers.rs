@@ -134,6 +134,23 @@ async fn van_to_hub(v: &Village, day: &Day) -> Value {
     first_receipt.unwrap()
 }
 
+/// The kinds of a request's handovers in order, as staff read them.
+async fn chain_of(v: &Village, request: &str) -> Vec<String> {
+    let (_, custody) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{request}/custody"),
+            Some(&v.coordinator),
+        )
+        .await;
+    custody["handovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn stop_requests(run: &Value) -> Vec<String> {
     run["stops"]
         .as_array()
@@ -307,6 +324,30 @@ async fn a_day_from_the_van_to_the_door() {
     assert_eq!(
         v.app.get_raw(&image, &volunteer).await.status(),
         StatusCode::FORBIDDEN
+    );
+    // Staff reading the chain see the neighbour's name: that read is audited.
+    let (_, chain) = v
+        .app
+        .get(
+            &format!("/api/v1/requests/{}/custody", doors[1]),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(chain["handovers"][3]["recipient"]["name"], "隣の山田さん");
+    let (_, audit) = v
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=request&entity_id={}", doors[1]),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "read_custody"),
+        "{audit}"
     );
     // Not an image: refused by its bytes, whatever it claims.
     let (status, _) = record(
@@ -869,4 +910,69 @@ async fn the_last_doors_of_a_run_recorded_at_once_complete_it_once() {
     assert_eq!(done["status"], "completed");
     let events = events_of(&v, "run", run["id"].as_str().unwrap()).await;
     assert_eq!(events.iter().filter(|e| *e == "run.completed").count(), 1);
+}
+
+#[actix_web::test]
+async fn a_batch_out_of_order_ends_as_the_same_handovers_sent_one_by_one() {
+    let v = Village::new().await;
+    let day = planned_day(&v).await;
+    van_to_hub(&v, &day).await;
+    let runs: Vec<&Value> = day
+        .runs
+        .iter()
+        .filter(|r| stop_requests(r).len() >= 2)
+        .take(2)
+        .collect();
+    assert_eq!(runs.len(), 2, "two runs of two doors or more");
+    // The same morning at two runs' doors: picked up, the first door refused and returned,
+    // the second handed over on the carrier's word.
+    let day_of = |run: &Value| -> Vec<Value> {
+        let doors = stop_requests(run);
+        let at = |minutes: i64| {
+            yui::domain::time::wire(
+                v.app.services.clock.now() - chrono::Duration::minutes(60 - minutes),
+            )
+        };
+        vec![
+            json!({"id": new_id(), "kind": "run_picked_up", "occurred_at": at(0),
+                   "run_id": run["id"], "request_ids": doors}),
+            json!({"id": new_id(), "kind": "door_failed", "occurred_at": at(10),
+                   "run_id": run["id"], "request_ids": [doors[0]], "reason": "refused"}),
+            json!({"id": new_id(), "kind": "hub_returned", "occurred_at": at(20),
+                   "run_id": run["id"], "hub_id": run["hub_id"], "request_ids": [doors[0]]}),
+            json!({"id": new_id(), "kind": "door_delivered", "occurred_at": at(30),
+                   "run_id": run["id"], "request_ids": [doors[1]],
+                   "recipient": {"kind": "resident"}, "proof": {"method": "attested"}}),
+        ]
+    };
+    let one_by_one = day_of(runs[0]);
+    let first = v.volunteer_of(runs[0]).await;
+    for handover in &one_by_one {
+        let (status, body) = record(&v, &first, handover.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let batched = day_of(runs[1]);
+    let second = v.volunteer_of(runs[1]).await;
+    let shuffled = json!({"handovers": [batched[3], batched[1], batched[0], batched[1],
+                                        {"id": new_id(), "kind": "door_failed"}, batched[2]]});
+    let (status, answer) = v
+        .app
+        .post("/api/v1/handovers/batch", shuffled, Some(&second))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let statuses: Vec<i64> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 201, 201, 200, 422, 201], "{answer}");
+    // Door by door, the same statuses and the same chains.
+    for (a, b) in stop_requests(runs[0])
+        .iter()
+        .zip(stop_requests(runs[1]).iter())
+    {
+        assert_eq!(status_of(&v, a).await, status_of(&v, b).await);
+        assert_eq!(chain_of(&v, a).await, chain_of(&v, b).await);
+    }
 }
