@@ -620,6 +620,20 @@ async fn a_linked_post_carrier_sees_its_trip_and_loads_the_van() {
         .find(|s| s["hub_id"] == load["hub_id"])
         .unwrap();
     assert_eq!(hub_stop["crates"], load["slots"]);
+    // What to load at the post office: every hub's crates together.
+    let start = &mine[0]["stops"][0];
+    assert_eq!(start["kind"], "start");
+    let total = |class: &str| -> i64 {
+        day.loads
+            .iter()
+            .filter(|l| l["post_trip_id"] == load["post_trip_id"])
+            .map(|l| l["slots"][class].as_i64().unwrap())
+            .sum()
+    };
+    assert!(
+        start["crates"]["chilled"].as_i64().unwrap() >= total("chilled"),
+        "{start}"
+    );
     let (status, loaded) = record(&v, &carrier, van).await;
     assert_eq!(status, StatusCode::CREATED, "{loaded}");
     // The van's carrier does not receive at the hub: that is the keeper's.

@@ -181,6 +181,7 @@ pub(super) fn assemble_run(
         .into_iter()
         .map(|s| {
             let request_id = s.request_id;
+            let starts = s.kind == StopKind::Start.as_str();
             let door = match (own, s.kind == StopKind::Delivery.as_str(), request_id) {
                 (true, true, Some(id)) => {
                     let request = db::requests::find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -220,12 +221,19 @@ pub(super) fn assemble_run(
                 phone: door.phone,
                 door_notes: door.door_notes,
                 items: door.items,
-                crates: s.hub_id.and_then(|hub| {
-                    loads
+                // A post trip loads at its start what it hands over at its hubs.
+                crates: match s.hub_id {
+                    Some(hub) => loads
                         .iter()
                         .find(|l| l.hub_id == hub)
-                        .map(|l| l.slots.clone())
-                }),
+                        .map(|l| l.slots.clone()),
+                    None if starts && !loads.is_empty() => Some(Slots {
+                        ambient: loads.iter().map(|l| l.slots.ambient).sum(),
+                        chilled: loads.iter().map(|l| l.slots.chilled).sum(),
+                        frozen: loads.iter().map(|l| l.slots.frozen).sum(),
+                    }),
+                    None => None,
+                },
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
