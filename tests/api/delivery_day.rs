@@ -415,15 +415,17 @@ async fn a_whole_day_from_the_post_van_to_the_door_and_the_watch_over() {
         .app
         .get("/api/v1/escalations?limit=100", Some(&staff))
         .await;
-    let case_of = |request: &str| {
+    // (The returned goods of the unanswered door also wait at the hub past their time: a
+    // coordinator's case of its own.)
+    let case_of = |request: &str, cause: &str| {
         cases["items"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["request_id"] == json!(request))
+            .find(|c| c["request_id"] == json!(request) && c["cause"] == cause)
             .cloned()
     };
-    let door_case = case_of(&unanswered).expect("the unanswered door's case");
+    let door_case = case_of(&unanswered, "no_answer").expect("the unanswered door's case");
     let reached: Vec<&str> = door_case["steps"]
         .as_array()
         .unwrap()
@@ -444,8 +446,7 @@ async fn a_whole_day_from_the_post_van_to_the_door_and_the_watch_over() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{resolved}");
-    let pickup_case = case_of(&left_id).expect("the pickup's case");
-    assert_eq!(pickup_case["cause"], "not_collected");
+    case_of(&left_id, "not_collected").expect("the pickup's case");
 
     // Every request is where the day left it, with its whole chain of custody.
     for (id, (status, chain)) in &expected {
