@@ -30,14 +30,7 @@ pub enum Access {
 
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
 /// Everyone a watch-over case can go to: families, the people in the field, staff.
-pub const WATCH_OVER: &[Role] = &[
-    Role::Family,
-    Role::Volunteer,
-    Role::Carrier,
-    Role::HubKeeper,
-    Role::Coordinator,
-    Role::Admin,
-];
+pub const WATCH_OVER: &[Role] = &Role::ALL;
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const FAMILY: &[Role] = &[Role::Family];
 /// Volunteers (for themselves) and staff.

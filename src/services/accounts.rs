@@ -190,3 +190,29 @@ impl Accounts {
             .await
     }
 }
+
+/// The account `user` as one of `role` working in `area`, for a link that needs it (a hub's
+/// keeper, a post trip's carrier): 422 when there is no such account, it has another role or
+/// it works in another area (`other_area`, the message that says so); an account with no
+/// area yet joins this one.
+pub(crate) fn join_area(
+    conn: &mut db::DbConnection,
+    user: UserId,
+    role: Role,
+    area: AreaId,
+    other_area: &'static str,
+) -> Result<(), AppError> {
+    let (account, _) = db::users::find(conn, user)?
+        .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
+    if account.role != role {
+        return Err(AppError::invalid(
+            "user_id",
+            crate::domain::error::Message::new("invalid-account-role").arg("role", role.as_str()),
+        ));
+    }
+    match account.area_id {
+        None => db::users::set_area(conn, user, Some(area)),
+        Some(theirs) if theirs != area => Err(AppError::invalid("user_id", other_area)),
+        Some(_) => Ok(()),
+    }
+}

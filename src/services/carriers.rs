@@ -321,22 +321,13 @@ impl Carriers {
                 if !staff.works_in(trip.area_id) {
                     return Err(AppError::NotFound);
                 }
-                let (account, _) = db::users::find(conn, user)?
-                    .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
-                if account.role != Role::Carrier {
-                    return Err(AppError::invalid(
-                        "user_id",
-                        crate::domain::error::Message::new("invalid-account-role")
-                            .arg("role", "carrier"),
-                    ));
-                }
-                match account.area_id {
-                    None => db::users::set_area(conn, user, Some(trip.area_id))?,
-                    Some(area) if area != trip.area_id => {
-                        return Err(AppError::invalid("user_id", "invalid-carrier-other-area"));
-                    }
-                    Some(_) => {}
-                }
+                super::accounts::join_area(
+                    conn,
+                    user,
+                    Role::Carrier,
+                    trip.area_id,
+                    "invalid-carrier-other-area",
+                )?;
                 db::carriers::link_trip_carrier(conn, id, user, now)?;
                 audit.clone().in_area(trip.area_id).record(
                     conn,

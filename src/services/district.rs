@@ -323,22 +323,13 @@ impl District {
                 if !staff.works_in(hub.area_id) {
                     return Err(AppError::NotFound);
                 }
-                let (keeper, _) = db::users::find(conn, user)?
-                    .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
-                if keeper.role != crate::domain::account::Role::HubKeeper {
-                    return Err(AppError::invalid(
-                        "user_id",
-                        crate::domain::error::Message::new("invalid-account-role")
-                            .arg("role", "hub_keeper"),
-                    ));
-                }
-                match keeper.area_id {
-                    None => db::users::set_area(conn, user, Some(hub.area_id))?,
-                    Some(area) if area != hub.area_id => {
-                        return Err(AppError::invalid("user_id", "invalid-keeper-other-area"));
-                    }
-                    Some(_) => {}
-                }
+                super::accounts::join_area(
+                    conn,
+                    user,
+                    crate::domain::account::Role::HubKeeper,
+                    hub.area_id,
+                    "invalid-keeper-other-area",
+                )?;
                 db::areas::add_keeper(conn, id, user, now)?;
                 audit
                     .clone()
