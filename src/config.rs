@@ -90,6 +90,21 @@ pub struct Config {
     /// How often timed work (watch-over steps, goods past their `collect_by`) is looked at;
     /// zero turns it off.
     pub jobs_tick: Duration,
+    /// How often outbox events are dispatched and due webhook deliveries sent; zero turns
+    /// both off on this instance.
+    pub delivery_tick: Duration,
+    /// How often retention runs; zero turns it off.
+    pub retention_tick: Duration,
+    /// A singleton job's lease: another instance takes the job over after it.
+    pub job_lease: Duration,
+    /// On SIGTERM: how long in-flight requests and jobs have to finish.
+    pub shutdown_grace: Duration,
+    pub webhook_timeout: Duration,
+    pub webhook_max_in_flight: usize,
+    /// Lets endpoints point at private, loopback and link-local addresses, and use http
+    /// (tests, closed networks).
+    pub webhook_allow_private: bool,
+    pub retention: crate::services::retention::RetentionPolicy,
     /// The one clock every service reads: the system's, or a settable one in tests.
     pub clock: Clock,
 }
@@ -241,6 +256,34 @@ impl Config {
             )?,
             planning_tick: Duration::from_secs(number("YUI_PLANNING_TICK_SECS", 60, 0, 86_400)?),
             jobs_tick: Duration::from_secs(number("YUI_JOBS_TICK_SECS", 15, 0, 86_400)?),
+            delivery_tick: Duration::from_millis(number(
+                "YUI_DELIVERY_TICK_MS",
+                1000,
+                0,
+                3_600_000,
+            )?),
+            retention_tick: Duration::from_secs(number(
+                "YUI_RETENTION_TICK_SECS",
+                3600,
+                0,
+                604_800,
+            )?),
+            job_lease: Duration::from_secs(number("YUI_JOB_LEASE_SECS", 120, 2, 86_400)?),
+            shutdown_grace: Duration::from_secs(number("YUI_SHUTDOWN_GRACE_SECS", 10, 1, 600)?),
+            webhook_timeout: Duration::from_millis(number(
+                "YUI_WEBHOOK_TIMEOUT_MS",
+                5000,
+                100,
+                60_000,
+            )?),
+            webhook_max_in_flight: number("YUI_WEBHOOK_MAX_IN_FLIGHT", 4, 1, 100)?,
+            webhook_allow_private: boolean("YUI_WEBHOOK_ALLOW_PRIVATE", false)?,
+            retention: crate::services::retention::RetentionPolicy {
+                idempotency_days: number("YUI_RETAIN_IDEMPOTENCY_DAYS", 7, 1, 3650)?,
+                geocode_days: number("YUI_RETAIN_GEOCODE_DAYS", 90, 1, 3650)?,
+                outbox_days: number("YUI_RETAIN_OUTBOX_DAYS", 30, 1, 3650)?,
+                notification_days: number("YUI_RETAIN_NOTIFICATIONS_DAYS", 180, 1, 3650)?,
+            },
             clock: Clock::system(),
         })
     }
@@ -286,8 +329,18 @@ impl Config {
             osrm_max_table: crate::clients::osrm::DEFAULT_MAX_TABLE,
             // Tests run the cutoff job by hand (`jobs::cutoff::tick`).
             planning_tick: Duration::ZERO,
-            // ...and the watch-over job (`jobs::watch_over::tick`).
+            // ...and the watch-over job (`services::escalations::tick`), dispatch, delivery
+            // and retention (`jobs::run_once`, `Webhooks::deliver`).
             jobs_tick: Duration::ZERO,
+            delivery_tick: Duration::ZERO,
+            retention_tick: Duration::ZERO,
+            job_lease: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(5),
+            webhook_timeout: Duration::from_millis(1000),
+            webhook_max_in_flight: 4,
+            // The tests' receivers listen on 127.0.0.1.
+            webhook_allow_private: true,
+            retention: crate::services::retention::RetentionPolicy::default(),
             clock: Clock::settable(),
         }
     }

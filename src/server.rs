@@ -102,6 +102,34 @@ pub struct Launched {
     pub address: SocketAddr,
     pub server: actix_web::dev::Server,
     pub services: Services,
+    pub jobs: JobsHandle,
+}
+
+/// The instance's timed work: told to stop, then awaited.
+pub struct JobsHandle {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl JobsHandle {
+    /// Stops taking work, lets the pass under way finish and gives the leases back, within
+    /// `grace`; false when it did not finish in time.
+    pub async fn stop(self, grace: std::time::Duration) -> bool {
+        let _ = self.stop.send(true);
+        tokio::time::timeout(grace, self.task).await.is_ok()
+    }
+}
+
+/// Which timed work this instance does and how often (README, Configuration).
+pub fn job_settings(config: &Config) -> crate::jobs::JobSettings {
+    crate::jobs::JobSettings {
+        cutoff_every: config.planning_tick,
+        watch_over_every: config.jobs_tick,
+        delivery_every: config.delivery_tick,
+        retention_every: config.retention_tick,
+        lease: config.job_lease,
+        retention: config.retention,
+    }
 }
 
 pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
@@ -130,6 +158,7 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
     };
     let server = HttpServer::new(move || crate::http::app(data.clone(), settings))
         .workers(config.workers)
+        .shutdown_timeout(config.shutdown_grace.as_secs())
         .client_request_timeout(config.request_head_timeout)
         .keep_alive(keep_alive)
         .max_connections(config.max_connections_per_worker)
@@ -143,22 +172,20 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
             bind: config.bind.clone(),
             cause: "no address".into(),
         })?;
-    if !config.planning_tick.is_zero() {
-        actix_web::rt::spawn(crate::jobs::cutoff::run(
-            services.clone(),
-            config.planning_tick,
-        ));
-    }
-    if !config.jobs_tick.is_zero() {
-        actix_web::rt::spawn(crate::jobs::watch_over::run(
-            services.clone(),
-            config.jobs_tick,
-        ));
-    }
+    let (stop_jobs, stopped) = tokio::sync::watch::channel(false);
+    let jobs = actix_web::rt::spawn(crate::jobs::run(
+        services.clone(),
+        job_settings(config),
+        stopped,
+    ));
     Ok(Launched {
         address,
         server: server.run(),
         services,
+        jobs: JobsHandle {
+            stop: stop_jobs,
+            task: jobs,
+        },
     })
 }
 
@@ -170,7 +197,13 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
         launched.address,
         config.database.describe()
     );
-    launched.server.await.map_err(|e| StartupError::Bind {
+    // The server returns once SIGTERM (or SIGINT) stopped it, in-flight requests answered.
+    let served = launched.server.await;
+    if !launched.jobs.stop(config.shutdown_grace).await {
+        tracing::warn!("jobs did not stop within the grace period; their leases run out");
+    }
+    tracing::info!("Yui stopped");
+    served.map_err(|e| StartupError::Bind {
         bind: config.bind.clone(),
         cause: e.to_string(),
     })

@@ -2,3 +2,4 @@
 
 pub mod geocoder;
 pub mod osrm;
+pub mod webhooks;

@@ -42,3 +42,14 @@ pub fn remember(
         .execute(conn)?;
     Ok(())
 }
+
+/// Retention: answers cached before `before` (an address is asked again when next needed).
+pub fn delete_before(
+    conn: &mut DbConnection,
+    before: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(geocode_cache::table.filter(geocode_cache::created_at.lt(before)))
+            .execute(conn)?,
+    )
+}

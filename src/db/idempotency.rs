@@ -55,3 +55,11 @@ pub fn release(conn: &mut DbConnection, caller: UserId, key: &str) -> Result<(),
     diesel::delete(idempotency_keys::table.find((caller.to_string(), key))).execute(conn)?;
     Ok(())
 }
+
+/// Retention: keys (and the answers they hold, with what was ordered) made before `before`.
+pub fn delete_before(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+            .execute(conn)?,
+    )
+}

@@ -12,8 +12,10 @@ pub mod escalations;
 pub mod geocode;
 pub mod handovers;
 pub mod idempotency;
+pub mod jobs;
 pub mod link_codes;
 pub mod neighbourhoods;
+pub mod notifications;
 pub mod outbox;
 pub mod plans;
 pub mod proxies;
@@ -24,6 +26,7 @@ pub mod schema;
 pub mod shelf;
 pub mod text;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

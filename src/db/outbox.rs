@@ -25,6 +25,8 @@ pub struct OutboxRow {
     pub actor_id: Option<UserId>,
     pub request_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// When its deliveries and notifications were written (once).
+    pub dispatched_at: Option<NaiveDateTime>,
 }
 
 /// The sequence number the next event of this aggregate takes.
@@ -60,4 +62,49 @@ pub fn of_aggregate(
         .select(OutboxRow::as_select())
         .order(outbox::sequence.asc())
         .load(conn)?)
+}
+
+/// Events not dispatched yet, in the order they were made.
+pub fn undispatched(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxRow>, AppError> {
+    Ok(outbox::table
+        .filter(outbox::dispatched_at.is_null())
+        .select(OutboxRow::as_select())
+        .order((outbox::created_at.asc(), outbox::id.asc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Marks an event dispatched unless it already is: false when another got there first.
+pub fn mark_dispatched(
+    conn: &mut DbConnection,
+    id: OutboxEventId,
+    at: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(
+        outbox::table
+            .find(id.to_string())
+            .filter(outbox::dispatched_at.is_null()),
+    )
+    .set(outbox::dispatched_at.eq(at))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Retention: events dispatched before `before`, but never an aggregate's last event (its
+/// sequence number is where the aggregate's next event counts on from).
+pub fn delete_dispatched_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let later = diesel::alias!(outbox as later);
+    let has_later = later
+        .filter(later.field(outbox::aggregate).eq(outbox::aggregate))
+        .filter(later.field(outbox::aggregate_id).eq(outbox::aggregate_id))
+        .filter(later.field(outbox::sequence).gt(outbox::sequence));
+    Ok(diesel::delete(
+        outbox::table
+            .filter(outbox::dispatched_at.lt(before))
+            .filter(diesel::dsl::exists(has_later)),
+    )
+    .execute(conn)?)
 }

@@ -108,3 +108,11 @@ pub fn revoke_all_of_user(
     .execute(conn)?;
     Ok(())
 }
+
+/// Retention: tokens that expired before `before` (none of them can be presented any more).
+pub fn delete_expired(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(before)))
+            .execute(conn)?,
+    )
+}

@@ -158,6 +158,25 @@ pub fn insert_link(conn: &mut DbConnection, row: &GuardianLinkRow) -> Result<(),
     }
 }
 
+/// The accounts linked to `resident` as active guardians.
+pub fn guardians_of(
+    conn: &mut DbConnection,
+    resident: ResidentId,
+) -> Result<Vec<UserId>, AppError> {
+    let ids: Vec<String> = guardian_links::table
+        .filter(guardian_links::resident_id.eq(resident.to_string()))
+        .filter(guardian_links::status.eq(GuardianLinkStatus::Active.as_str()))
+        .select(guardian_links::user_id)
+        .order(guardian_links::user_id.asc())
+        .load(conn)?;
+    ids.iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| AppError::internal("guardian_links: bad user id"))
+        })
+        .collect()
+}
+
 /// Whether `user` is an active guardian of `resident`.
 pub fn is_guardian(
     conn: &mut DbConnection,

@@ -331,6 +331,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     shelf_entries,
     escalations,
     escalation_steps,
+    job_leases,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
+    notifications,
 );
 
 diesel::table! {
@@ -345,6 +350,7 @@ diesel::table! {
         actor_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
     }
 }
 
@@ -479,5 +485,77 @@ diesel::table! {
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
         note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        next_run_at -> Timestamp,
+        last_finished_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        area_id -> Text,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        status -> Text,
+        failing_since -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        attempted_at -> Timestamp,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        latency_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        message -> Text,
+        args -> Text,
+        subject -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }

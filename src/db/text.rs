@@ -173,6 +173,8 @@ spelled!(
     crate::domain::watch_over::EscalationCause,
     crate::domain::watch_over::EscalationStatus,
     crate::domain::watch_over::EscalationOutcome,
+    crate::domain::webhook::EndpointStatus,
+    crate::domain::webhook::DeliveryStatus,
 );
 
 /// Ids as the texts an `eq_any` binds (diesel binds a list only of types it knows).

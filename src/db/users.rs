@@ -208,3 +208,18 @@ pub fn list(
         .map(|row| row.into_user().map(|(user, _)| user))
         .collect()
 }
+
+/// The active coordinators who work in `area`: those told of its exceptions.
+pub fn coordinators_of(conn: &mut DbConnection, area: AreaId) -> Result<Vec<UserId>, AppError> {
+    use crate::domain::account::{Role, UserStatus};
+    let ids: Vec<String> = users::table
+        .filter(users::area_id.eq(area.to_string()))
+        .filter(users::role.eq(Role::Coordinator.as_str()))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
+        .select(users::id)
+        .order(users::id.asc())
+        .load(conn)?;
+    ids.iter()
+        .map(|id| id.parse().map_err(|_| AppError::internal("users: bad id")))
+        .collect()
+}

@@ -37,6 +37,12 @@ pub mod kind {
     pub enum Proxy {}
     /// A watch-over case.
     pub enum Escalation {}
+    /// A coordinator's webhook endpoint.
+    pub enum WebhookEndpoint {}
+    /// One event to one endpoint; its id is the delivery's `webhook-id`.
+    pub enum WebhookDelivery {}
+    /// One entry of a person's in-app feed.
+    pub enum Notification {}
 }
 
 pub type AreaId = Id<kind::Area>;
@@ -59,6 +65,9 @@ pub type CarrierId = Id<kind::Carrier>;
 pub type HandoverId = Id<kind::Handover>;
 pub type ProxyId = Id<kind::Proxy>;
 pub type EscalationId = Id<kind::Escalation>;
+pub type WebhookEndpointId = Id<kind::WebhookEndpoint>;
+pub type WebhookDeliveryId = Id<kind::WebhookDelivery>;
+pub type NotificationId = Id<kind::Notification>;
 
 /// A UUID naming one `K`.
 pub struct Id<K> {

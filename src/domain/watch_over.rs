@@ -213,7 +213,7 @@ impl DomainEvent for EscalationEvent {
     fn event_type(&self) -> &'static str {
         match self {
             EscalationEvent::Opened { .. } => "escalation.opened",
-            EscalationEvent::Escalated { .. } => "escalation.escalated",
+            EscalationEvent::Escalated { .. } => "escalation.step_due",
             EscalationEvent::Acknowledged { .. } => "escalation.acknowledged",
             EscalationEvent::Resolved { .. } => "escalation.resolved",
         }

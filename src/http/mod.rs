@@ -39,8 +39,8 @@ pub struct RouteDef {
 
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
-        audit, auth, carriers, district, handovers, health, neighbourhoods, plans, proxies,
-        requests, residents, users, watch_over,
+        audit, auth, carriers, district, handovers, health, neighbourhoods, notifications, plans,
+        proxies, requests, residents, users, watch_over, webhooks,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -418,6 +418,69 @@ pub fn routes() -> Vec<RouteDef> {
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)
         }),
+        route(
+            Method::POST,
+            "/api/v1/webhooks",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::create),
+        ),
+        route(Method::GET, "/api/v1/webhooks", Access::Roles(STAFF), |r| {
+            r.to(webhooks::list)
+        }),
+        route(
+            Method::GET,
+            "/api/v1/webhooks/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::get),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/webhooks/{id}",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::delete),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/webhooks/{id}/rotate-secret",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::rotate_secret),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/webhooks/{id}/deliveries",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::deliveries),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::retry),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/webhooks/{id}/test",
+            Access::Roles(STAFF),
+            |r| r.to(webhooks::ping),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/notifications",
+            Access::SignedIn,
+            |r| r.to(notifications::list),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/notifications/{id}/read",
+            Access::SignedIn,
+            |r| r.to(notifications::read),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/notifications/read-all",
+            Access::SignedIn,
+            |r| r.to(notifications::read_all),
+        ),
     ]
 }
 

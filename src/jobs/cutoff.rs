@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use uuid::Uuid;
 
 use crate::db;
 use crate::domain::ids::{AreaId, PlanId};
@@ -129,17 +128,4 @@ pub async fn tick(
         }
     }
     Ok(outcomes)
-}
-
-/// Runs `tick` every `every` until the process ends.
-pub async fn run(services: Services, every: Duration) {
-    let owner = format!("yui-{}", Uuid::new_v4());
-    let mut interval = tokio::time::interval(every);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        interval.tick().await;
-        if let Err(e) = tick(&services, &owner, services.clock.now()).await {
-            tracing::warn!(error = %e, "cutoff job tick failed");
-        }
-    }
 }

@@ -5,22 +5,26 @@ pub mod accounts;
 pub mod audit;
 pub mod caller;
 pub mod carriers;
+pub mod dispatch;
 pub mod district;
 pub mod escalations;
 pub mod handovers;
 pub mod neighbourhoods;
+pub mod notifications;
 pub mod passwords;
 pub mod plans;
 pub mod precondition;
 pub mod proxies;
 pub mod requests;
 pub mod residents;
+pub mod retention;
 pub mod runs;
 pub mod sessions;
 pub mod shelf;
 pub mod throttle;
 pub mod tokens;
 pub mod unit_of_work;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -49,6 +53,8 @@ pub struct Services {
     pub proxies: proxies::Proxies,
     pub escalations: escalations::Escalations,
     pub shelf: shelf::Shelf,
+    pub webhooks: webhooks::Webhooks,
+    pub notifications: notifications::Notifications,
 }
 
 impl Services {
@@ -85,6 +91,19 @@ impl Services {
         let proxies = proxies::Proxies::new(db.clone(), clock.clone());
         let escalations = escalations::Escalations::new(db.clone(), clock.clone());
         let shelf = shelf::Shelf::new(db.clone(), clock.clone());
+        let sender = crate::clients::webhooks::WebhookSender::new(
+            config.webhook_timeout,
+            config.webhook_allow_private,
+        )
+        .map_err(AppError::internal)?;
+        let webhooks = webhooks::Webhooks::new(
+            db.clone(),
+            clock.clone(),
+            sender,
+            config.webhook_max_in_flight,
+            config.webhook_timeout,
+        );
+        let notifications = notifications::Notifications::new(db.clone(), clock.clone());
         Ok(Services {
             db,
             clock,
@@ -102,6 +121,8 @@ impl Services {
             proxies,
             escalations,
             shelf,
+            webhooks,
+            notifications,
         })
     }
 }

@@ -101,6 +101,7 @@ impl UnitOfWork<'_> {
                     actor_id: self.origin.actor(),
                     request_id: self.origin.request_id().map(str::to_owned),
                     created_at: self.now,
+                    dispatched_at: None,
                 },
             )?;
         }

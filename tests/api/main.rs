@@ -33,3 +33,4 @@ mod slow_clients;
 mod solve;
 mod text;
 mod watch_over;
+mod webhooks;

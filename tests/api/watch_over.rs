@@ -230,9 +230,9 @@ async fn an_unanswered_door_goes_through_every_step_to_the_welfare_contact() {
         events,
         [
             "escalation.opened",
-            "escalation.escalated",
-            "escalation.escalated",
-            "escalation.escalated"
+            "escalation.step_due",
+            "escalation.step_due",
+            "escalation.step_due"
         ]
     );
     // The volunteer's step has passed: the case is no longer theirs to act on.

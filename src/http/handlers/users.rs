@@ -57,9 +57,21 @@ pub struct StaffAccountBody {
     area_id: Option<AreaId>,
 }
 
+/// The signed-in account, and how many of its notifications are unread.
+#[derive(Serialize)]
+struct MeBody {
+    #[serde(flatten)]
+    user: UserBody,
+    unread_notifications: i64,
+}
+
 pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpResponse, AppError> {
     let user = services.accounts.get(caller.user_id).await?;
-    Ok(HttpResponse::Ok().json(UserBody::from(&user)))
+    let unread_notifications = services.notifications.unread_count(&caller).await?;
+    Ok(HttpResponse::Ok().json(MeBody {
+        user: UserBody::from(&user),
+        unread_notifications,
+    }))
 }
 
 pub async fn create(

@@ -149,3 +149,70 @@ forbidden-handover-kind = You cannot record this kind of handover for this run o
 invalid-carrier-other-area = the carrier works in another area
 invalid-step-order = must not come before the step above
 forbidden-not-your-step = This case is not at a step of yours.
+
+# Webhooks.
+invalid-event-type = is not an event type Yui sends (see the contract's webhooks)
+invalid-url = must be a full URL such as https://example.jp/hooks/yui
+invalid-url-https = must use https
+invalid-url-credentials = must not hold a user name or password
+invalid-url-private = points to a private, loopback or link-local address
+conflict-webhook-disabled = This endpoint is disabled; retry one of its deliveries to enable it again.
+
+# The in-app feed: notice-<what>-title and notice-<what>-body.
+notice-request-planned-title = Delivery planned
+notice-request-planned-body = The order for { $date } is planned and on its way.
+notice-request-out-for-delivery-title = On the way to the door
+notice-request-out-for-delivery-body = A volunteer has picked up the order for { $date } and is on the way.
+notice-request-ready-for-pickup-title = Ready to collect
+notice-request-ready-for-pickup-body = The order for { $date } is waiting at the hub.
+notice-request-delivered-title = Delivered
+notice-request-delivered-body = The order for { $date } was handed over at the door.
+notice-request-collected-title = Collected
+notice-request-collected-body = The order for { $date } was collected at the hub.
+notice-request-failed-title = Not handed over
+notice-request-failed-body = The order for { $date } could not be handed over. It goes back to the hub.
+notice-request-cancelled-title = Order cancelled
+notice-request-cancelled-body = The order for { $date } was cancelled.
+notice-run-offered-title = A run is offered to you
+notice-run-offered-body = Please accept or decline the run of { $date }.
+notice-run-cancelled-title = Run cancelled
+notice-run-cancelled-body = Your run of { $date } is no longer needed. Thank you.
+notice-run-declined-title = A run was declined
+notice-run-declined-body = A run of { $date } was declined; please offer it to someone else.
+notice-hub-arriving-title = Goods on their way to your hub
+notice-hub-arriving-body = { $count } order(s) were loaded for your hub.
+notice-handover-discrepancy-title = Crates missing on receipt
+notice-handover-discrepancy-body = Fewer crates arrived than were loaded. Please check the count.
+notice-hub-over-capacity-title = Hub storage full
+notice-hub-over-capacity-body = A hub holds more than its storage for a temperature class.
+notice-escalation-opened-staff-title = Watch-over case opened
+notice-escalation-opened-staff-body = { $cause ->
+    [no_answer] Nobody answered the door for the delivery of { $date }.
+    [not_collected] The order of { $date } was not collected from the hub.
+   *[other] An order of { $date } is still at the hub past its time.
+}
+notice-escalation-step-staff-title = Watch-over case moved on
+notice-escalation-step-staff-body = Nobody has taken the case yet; it has moved to its next step.
+notice-escalation-opened-family-title = Please check on your family member
+notice-escalation-opened-family-body = { $cause ->
+    [no_answer] Nobody answered the door for the delivery of { $date }. We are checking; please call them if you can.
+   *[other] The order of { $date } has not been collected from the hub. Please call them if you can.
+}
+notice-escalation-step-family-title = Please contact your family member
+notice-escalation-step-family-body = We could not reach them yet. Please call them and tell us in the app that you have.
+notice-escalation-step-field-title = Please check again
+notice-escalation-step-field-body = Nobody has answered yet. Please knock or call once more, and record what you find.
+notice-escalation-acknowledged-title = Watch-over case taken
+notice-escalation-acknowledged-body = Someone has taken the case and is looking into it.
+notice-escalation-resolved-family-title = Case closed
+notice-escalation-resolved-family-body = { $outcome ->
+    [resident_safe] We have confirmed they are safe. Thank you.
+    [away_known] They were away, as expected. Thank you.
+    [in_hospital] They are in hospital. The coordinator will contact you.
+    [referred_to_welfare] The welfare office has been asked to visit.
+   *[other] The case is closed. The coordinator can tell you more.
+}
+notice-escalation-resolved-staff-title = Watch-over case resolved
+notice-escalation-resolved-staff-body = A case was resolved ({ $outcome }).
+notice-webhook-disabled-title = Webhook endpoint disabled
+notice-webhook-disabled-body = An endpoint failed for three days and was disabled. Mend the receiver, then retry one of its deliveries.

@@ -149,3 +149,70 @@ forbidden-handover-kind = この便または拠点では、この種類の受け
 invalid-carrier-other-area = この配達員は別の地域に所属しています。
 invalid-step-order = 前の段階より早い時間にはできません。
 forbidden-not-your-step = この見守りは、いまあなたの担当の段階ではありません。
+
+# Webhook
+invalid-event-type = Yui が送るイベントの種類ではありません（仕様書の webhooks をご覧ください）。
+invalid-url = https://example.jp/hooks/yui のような URL で入力してください。
+invalid-url-https = https で始まる URL にしてください。
+invalid-url-credentials = URL にユーザー名やパスワードを含めないでください。
+invalid-url-private = 内部ネットワークやループバックのアドレスには送れません。
+conflict-webhook-disabled = この送信先は停止中です。送信履歴のどれかを再送すると、再開します。
+
+# アプリのお知らせ：notice-<内容>-title と notice-<内容>-body
+notice-request-planned-title = お届けの予定が決まりました
+notice-request-planned-body = { $date }のご注文のお届け予定が決まりました。
+notice-request-out-for-delivery-title = お届けに向かっています
+notice-request-out-for-delivery-body = { $date }のご注文を、ボランティアがお届けに向かっています。
+notice-request-ready-for-pickup-title = 受け取りの準備ができました
+notice-request-ready-for-pickup-body = { $date }のご注文が拠点に届いています。
+notice-request-delivered-title = お届けしました
+notice-request-delivered-body = { $date }のご注文を玄関でお渡ししました。
+notice-request-collected-title = 受け取られました
+notice-request-collected-body = { $date }のご注文が拠点で受け取られました。
+notice-request-failed-title = お渡しできませんでした
+notice-request-failed-body = { $date }のご注文をお渡しできませんでした。品物は拠点に戻します。
+notice-request-cancelled-title = ご注文を取り消しました
+notice-request-cancelled-body = { $date }のご注文を取り消しました。
+notice-run-offered-title = お届けのお願いがあります
+notice-run-offered-body = { $date }のお届けを引き受けていただけるか、お知らせください。
+notice-run-cancelled-title = お届けが取りやめになりました
+notice-run-cancelled-body = { $date }のお届けは不要になりました。ありがとうございました。
+notice-run-declined-title = お届けが辞退されました
+notice-run-declined-body = { $date }のお届けが辞退されました。ほかの方に依頼してください。
+notice-hub-arriving-title = 拠点に品物が向かっています
+notice-hub-arriving-body = { $count }件の注文が、この拠点あてに積み込まれました。
+notice-handover-discrepancy-title = 受け取った箱の数が足りません
+notice-handover-discrepancy-body = 積み込んだ数より少ない箱が届きました。数をご確認ください。
+notice-hub-over-capacity-title = 拠点の保管場所がいっぱいです
+notice-hub-over-capacity-body = 拠点の保管量を超えている温度帯があります。
+notice-escalation-opened-staff-title = 見守りの確認が始まりました
+notice-escalation-opened-staff-body = { $cause ->
+    [no_answer] { $date }のお届けで、玄関での応答がありませんでした。
+    [not_collected] { $date }のご注文が、拠点で受け取られていません。
+   *[other] { $date }のご注文が、期限を過ぎても拠点に残っています。
+}
+notice-escalation-step-staff-title = 見守りが次の段階に進みました
+notice-escalation-step-staff-body = まだ誰も対応していないため、次の段階に進みました。
+notice-escalation-opened-family-title = ご家族のご様子を確認してください
+notice-escalation-opened-family-body = { $cause ->
+    [no_answer] { $date }のお届けで、玄関での応答がありませんでした。こちらでも確認しています。できればお電話をお願いします。
+   *[other] { $date }のご注文が、まだ拠点で受け取られていません。できればお電話をお願いします。
+}
+notice-escalation-step-family-title = ご家族へのご連絡をお願いします
+notice-escalation-step-family-body = まだご本人と連絡がとれていません。お電話のうえ、アプリでお知らせください。
+notice-escalation-step-field-title = もう一度ご確認ください
+notice-escalation-step-field-body = まだ応答がありません。もう一度訪ねるかお電話をして、結果を記録してください。
+notice-escalation-acknowledged-title = 見守りの対応が始まりました
+notice-escalation-acknowledged-body = 担当の方が対応を始めました。
+notice-escalation-resolved-family-title = 見守りの確認が終わりました
+notice-escalation-resolved-family-body = { $outcome ->
+    [resident_safe] ご無事を確認しました。ご協力ありがとうございました。
+    [away_known] お出かけ中と確認できました。ご協力ありがとうございました。
+    [in_hospital] ご入院中とのことです。コーディネーターからご連絡します。
+    [referred_to_welfare] 福祉の窓口に訪問をお願いしました。
+   *[other] 確認が終わりました。くわしくはコーディネーターにお尋ねください。
+}
+notice-escalation-resolved-staff-title = 見守りが解決しました
+notice-escalation-resolved-staff-body = 見守りの件が解決しました（{ $outcome }）。
+notice-webhook-disabled-title = Webhook の送信先を停止しました
+notice-webhook-disabled-body = 3日間送信に失敗したため、送信先を停止しました。受信側を直してから、送信履歴のどれかを再送してください。

@@ -1,0 +1,83 @@
+//! `GET /notifications`, `POST /notifications/{id}/read`, `POST /notifications/read-all`:
+//! the signed-in person's own feed, in the language of the request.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::ids::NotificationId;
+use crate::domain::text::Line;
+use crate::error::AppError;
+use crate::http::body::{Body, Query};
+use crate::http::pagination;
+use crate::services::Services;
+use crate::services::caller::Caller;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    cursor: Option<Line>,
+    unread: Option<bool>,
+    limit: Option<i64>,
+}
+
+pub async fn list(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let limit = pagination::limit(query.limit)?;
+    let before = query
+        .cursor
+        .as_deref()
+        .map(pagination::parse_time_cursor)
+        .transpose()?;
+    let rows = services
+        .notifications
+        .list(
+            &caller,
+            query.unread.unwrap_or(false),
+            before,
+            limit + 1,
+            crate::i18n::current(),
+        )
+        .await?;
+    let page = pagination::page(rows, limit, |(at, view)| {
+        pagination::time_cursor(*at, &view.id.to_string())
+    });
+    Ok(HttpResponse::Ok().json(pagination::Items {
+        items: page.items.into_iter().map(|(_, view)| view).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+pub async fn read(
+    services: web::Data<Services>,
+    caller: Caller,
+    id: web::Path<NotificationId>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        services
+            .notifications
+            .read(&caller, id.into_inner(), crate::i18n::current())
+            .await?,
+    ))
+}
+
+#[derive(Serialize)]
+struct ReadAll {
+    marked_read: usize,
+}
+
+/// `read-all` takes `{}`: nothing to say, but a body like every other POST.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NothingToSay {}
+
+pub async fn read_all(
+    services: web::Data<Services>,
+    caller: Caller,
+    _body: Body<NothingToSay>,
+) -> Result<HttpResponse, AppError> {
+    let marked_read = services.notifications.read_all(&caller).await?;
+    Ok(HttpResponse::Ok().json(ReadAll { marked_read }))
+}
