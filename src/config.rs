@@ -104,9 +104,29 @@ pub struct Config {
     /// Lets endpoints point at private, loopback and link-local addresses, and use http
     /// (tests, closed networks).
     pub webhook_allow_private: bool,
-    pub retention: crate::services::retention::RetentionPolicy,
+    pub retention: RetentionPolicy,
     /// The one clock every service reads: the system's, or a settable one in tests.
     pub clock: Clock,
+}
+
+/// How long each kind of record is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    pub idempotency_days: u32,
+    pub geocode_days: u32,
+    pub outbox_days: u32,
+    pub notification_days: u32,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            idempotency_days: 7,
+            geocode_days: 90,
+            outbox_days: 30,
+            notification_days: 180,
+        }
+    }
 }
 
 /// A configuration error names the variable it is about.
@@ -278,7 +298,7 @@ impl Config {
             )?),
             webhook_max_in_flight: number("YUI_WEBHOOK_MAX_IN_FLIGHT", 4, 1, 100)?,
             webhook_allow_private: boolean("YUI_WEBHOOK_ALLOW_PRIVATE", false)?,
-            retention: crate::services::retention::RetentionPolicy {
+            retention: RetentionPolicy {
                 idempotency_days: number("YUI_RETAIN_IDEMPOTENCY_DAYS", 7, 1, 3650)?,
                 geocode_days: number("YUI_RETAIN_GEOCODE_DAYS", 90, 1, 3650)?,
                 outbox_days: number("YUI_RETAIN_OUTBOX_DAYS", 30, 1, 3650)?,
@@ -340,7 +360,7 @@ impl Config {
             webhook_max_in_flight: 4,
             // The tests' receivers listen on 127.0.0.1.
             webhook_allow_private: true,
-            retention: crate::services::retention::RetentionPolicy::default(),
+            retention: RetentionPolicy::default(),
             clock: Clock::settable(),
         }
     }

@@ -6,29 +6,10 @@
 
 use chrono::{Duration, NaiveDateTime};
 
+pub use crate::config::RetentionPolicy;
 use crate::db::{self, Db};
 use crate::domain::clock::Clock;
 use crate::error::AppError;
-
-/// How long each kind of record is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetentionPolicy {
-    pub idempotency_days: u32,
-    pub geocode_days: u32,
-    pub outbox_days: u32,
-    pub notification_days: u32,
-}
-
-impl Default for RetentionPolicy {
-    fn default() -> Self {
-        RetentionPolicy {
-            idempotency_days: 7,
-            geocode_days: 90,
-            outbox_days: 30,
-            notification_days: 180,
-        }
-    }
-}
 
 /// What one pass deleted.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -340,3 +340,92 @@ async fn seed_demo_twice_duplicates_nothing() {
     let (_, trips) = app.get("/api/v1/post-trips", Some(&volunteer)).await;
     assert_eq!(trips["items"].as_array().unwrap().len(), 2);
 }
+
+/// SIGTERM: the instance stops taking work, gives its job leases back and exits in time.
+#[actix_web::test]
+async fn sigterm_gives_the_leases_back_and_exits_within_the_grace_period() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("yui_term_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("yui.db").display().to_string();
+    let mut child = yui(
+        &[],
+        &[
+            ("YUI_BIND", "127.0.0.1:0"),
+            ("RUST_LOG", "info"),
+            ("DATABASE_URL", &database),
+            ("YUI_DELIVERY_TICK_MS", "100"),
+            ("YUI_SHUTDOWN_GRACE_SECS", "5"),
+        ],
+    )
+    .stderr(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("listening on")) {
+        seen.push(
+            lines_rx
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no listening line in {seen:?}")),
+        );
+    }
+    // Let the jobs take their leases a few times.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let target = yui::db::DatabaseTarget::Sqlite {
+        path: database.clone(),
+    };
+    let db = yui::db::Db::new(
+        target,
+        &yui::db::PoolSettings {
+            max_size: 1,
+            checkout_timeout: std::time::Duration::from_secs(5),
+        },
+    );
+    let leased = db
+        .run("test.leases", |conn| yui::db::jobs::find(conn, "dispatch"))
+        .await
+        .unwrap();
+    assert!(leased.is_some(), "the dispatch job never ran");
+    let started = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(12),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    while let Ok(line) = lines_rx.recv_timeout(std::time::Duration::from_millis(500)) {
+        seen.push(line);
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("leases given back")),
+        "{seen:?}"
+    );
+    for job in ["dispatch", "watch_over", "cutoff", "retention"] {
+        let row = db
+            .run("test.leases", move |conn| yui::db::jobs::find(conn, job))
+            .await
+            .unwrap();
+        if let Some(row) = row {
+            assert_eq!(row.owner, None, "{job} still held");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
