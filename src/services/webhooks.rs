@@ -550,6 +550,9 @@ impl Webhooks {
                     row.delivered_at = Some(now);
                 }
                 db::webhooks::set_delivery_state(uow.conn, &row)?;
+                // Outcomes of one endpoint are recorded one after another, so that its health
+                // (and a disabling) is judged on what the last one wrote.
+                db::webhooks::lock_endpoint(uow.conn, row.endpoint_id)?;
                 let Some(mut endpoint) = db::webhooks::find_endpoint(uow.conn, row.endpoint_id)?
                 else {
                     return Ok(());

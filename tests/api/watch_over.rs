@@ -33,7 +33,7 @@ async fn tick(v: &Village) -> yui::services::escalations::TickOutcome {
 
 /// The demo planned and locked, every load on the van and received at its hub now. Answers
 /// the plan.
-async fn received(v: &Village) -> Value {
+pub async fn received(v: &Village) -> Value {
     let plan = v.plan(true).await;
     let now = yui::domain::time::wire(v.app.services.clock.now());
     for load in plan["post_loads"].as_array().unwrap() {

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::Duration as Span;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -15,117 +14,7 @@ use yui::jobs::{Job, JobSettings};
 
 use crate::common::*;
 use crate::plans::Village;
-
-/// What the receiver got: webhook-id, the body, the status it answered, and whether the
-/// reference library verified it with each secret it knows.
-#[derive(Clone, Debug)]
-struct Receipt {
-    id: String,
-    body: String,
-    answered: u16,
-    verified: Vec<bool>,
-    signatures: usize,
-}
-
-/// How the receiver answers the n-th request for one webhook-id (0-based).
-type Script = fn(usize) -> Option<u16>;
-
-struct Receiver {
-    url: String,
-    receipts: Arc<Mutex<Vec<Receipt>>>,
-    secrets: Arc<Mutex<Vec<String>>>,
-    handle: actix_web::dev::ServerHandle,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let handle = self.handle.clone();
-        actix_web::rt::spawn(async move { handle.stop(false).await });
-    }
-}
-
-/// A local receiver: answers as `script` says per webhook-id (None: hold the answer past
-/// Yui's timeout), verifies every request with the secrets it is given.
-async fn receiver(script: Script, failing_id: Arc<Mutex<Option<String>>>) -> Receiver {
-    let receipts: Arc<Mutex<Vec<Receipt>>> = Arc::default();
-    let secrets: Arc<Mutex<Vec<String>>> = Arc::default();
-    let (r, s) = (receipts.clone(), secrets.clone());
-    let server = HttpServer::new(move || {
-        let (receipts, secrets, failing) = (r.clone(), s.clone(), failing_id.clone());
-        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-            let (receipts, secrets, failing) = (receipts.clone(), secrets.clone(), failing.clone());
-            async move {
-                let mut headers = http::HeaderMap::new();
-                for (name, value) in req.headers() {
-                    headers.insert(
-                        http::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
-                        http::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
-                    );
-                }
-                let id = headers["webhook-id"].to_str().unwrap().to_owned();
-                let signatures = headers["webhook-signature"]
-                    .to_str()
-                    .unwrap()
-                    .split(' ')
-                    .count();
-                let verified = secrets
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .map(|secret| {
-                        standardwebhooks::Webhook::new(secret)
-                            .unwrap()
-                            .verify(&body, &headers)
-                            .is_ok()
-                    })
-                    .collect();
-                // The first webhook-id seen is the one the script fails.
-                let seen = {
-                    let mut failing = failing.lock().unwrap();
-                    let mine = failing.get_or_insert_with(|| id.clone()) == &id;
-                    let earlier = receipts
-                        .lock()
-                        .unwrap()
-                        .iter()
-                        .filter(|r| r.id == id)
-                        .count();
-                    if mine { script(earlier) } else { Some(200) }
-                };
-                // Recorded on arrival, so that a retry arriving while a held answer
-                // still sleeps counts it.
-                receipts.lock().unwrap().push(Receipt {
-                    id,
-                    body: String::from_utf8(body.to_vec()).unwrap(),
-                    answered: seen.unwrap_or(0),
-                    verified,
-                    signatures,
-                });
-                let answered = match seen {
-                    Some(status) => status,
-                    None => {
-                        tokio::time::sleep(Duration::from_millis(1500)).await;
-                        200
-                    }
-                };
-                HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap())
-                    .finish()
-            }
-        }))
-    })
-    .workers(2)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let address = server.addrs()[0];
-    let running = server.run();
-    let handle = running.handle();
-    actix_web::rt::spawn(running);
-    Receiver {
-        url: format!("http://{address}/hooks"),
-        receipts,
-        secrets,
-        handle,
-    }
-}
+use crate::receiver::{Receipt, Script, receiver};
 
 fn settings() -> JobSettings {
     JobSettings {
@@ -210,7 +99,7 @@ async fn a_receiver_gets_every_event_once_per_webhook_id_signed_after_500_twice_
         _ => Some(200),
     };
     let failing = Arc::new(Mutex::new(None));
-    let hook = receiver(script, failing.clone()).await;
+    let hook = receiver(script, Some(failing.clone()), 0).await;
     let endpoint = create_endpoint(&v, &hook.url, all_events()).await;
     let secret = endpoint["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
@@ -358,7 +247,7 @@ async fn a_receiver_gets_every_event_once_per_webhook_id_signed_after_500_twice_
 #[actix_web::test]
 async fn a_rotated_secret_signs_beside_the_old_one_for_a_day() {
     let v = Village::new().await;
-    let hook = receiver(|_| Some(200), Arc::default()).await;
+    let hook = receiver(|_| Some(200), None, 0).await;
     let endpoint = create_endpoint(&v, &hook.url, json!(["plan.published"])).await;
     let id = endpoint["id"].as_str().unwrap();
     let old = endpoint["secret"].as_str().unwrap().to_owned();
@@ -412,7 +301,7 @@ async fn a_rotated_secret_signs_beside_the_old_one_for_a_day() {
 #[actix_web::test]
 async fn an_endpoint_failing_for_three_days_is_disabled_and_the_coordinators_are_told() {
     let v = Village::new().await;
-    let hook = receiver(|_| Some(503), Arc::default()).await;
+    let hook = receiver(|_| Some(503), None, 0).await;
     // Every answer fails, the first delivery's included.
     *hook.secrets.lock().unwrap() = Vec::new();
     let endpoint = create_endpoint(&v, &hook.url, json!(["plan.published"])).await;
@@ -470,6 +359,16 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_the_coordinators_are
         .cloned()
         .unwrap_or_else(|| panic!("{feed}"));
     assert_eq!(told["title"], "Webhook の送信先を停止しました");
+    // Two failures recorded at once disable it once: one event, one notice.
+    assert_eq!(
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["event_type"] == "webhook.disabled")
+            .count(),
+        1
+    );
     assert_eq!(told["subject"]["webhook_id"], id);
     // A retry of one of its deliveries enables it again.
     let (_, page) = v
