@@ -35,7 +35,10 @@ fn percentile(sorted: &[chrono::Duration], p: f64) -> f64 {
         clippy::cast_precision_loss
     )]
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)].num_microseconds().unwrap_or(0) as f64 / 1000.0
+    sorted[index.min(sorted.len() - 1)]
+        .num_microseconds()
+        .unwrap_or(0) as f64
+        / 1000.0
 }
 
 async fn run(base: String, seconds: u64) -> Result<(), String> {

@@ -92,6 +92,16 @@ async fn role_and_relationship_by_route() {
     assert_eq!(status, StatusCode::OK);
     let square = json!({"type": "Polygon", "coordinates": [[[135.9, 34.6], [136.1, 34.6], [136.1, 34.8], [135.9, 34.8], [135.9, 34.6]]]});
     let hub_body = json!({"name": "H2", "kind": "other", "location": {"lat": 34.7, "lon": 136.0}, "storage": {"ambient": 1, "chilled": 1, "frozen": 1}});
+    let (status, webhook) = d
+        .app
+        .post(
+            "/api/v1/webhooks",
+            json!({"url": "https://hooks.example.jp/yui", "events": ["request.delivered"]}),
+            Some(&d.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webhook}");
+    let webhook = webhook["id"].as_str().unwrap().to_owned();
     let (hub, neighbourhood, request, resident) = (
         hub["id"].as_str().unwrap().to_owned(),
         neighbourhood["id"].as_str().unwrap().to_owned(),
@@ -176,6 +186,68 @@ async fn role_and_relationship_by_route() {
             None,
             None,
             [UNAUTH, NO, NO, NO, NO, NO, OK, OK, S::CONFLICT],
+        ),
+        // Webhook endpoints: the area's coordinators (and admins); another area's see nothing.
+        (
+            "GET",
+            format!("/api/v1/webhooks/{webhook}"),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "GET",
+            format!("/api/v1/webhooks/{webhook}/deliveries"),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, HIDDEN, OK],
+        ),
+        (
+            "POST",
+            format!("/api/v1/webhooks/{webhook}/test"),
+            Some(json!({})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, S::ACCEPTED, HIDDEN, S::ACCEPTED],
+        ),
+        (
+            "GET",
+            "/api/v1/webhooks".to_owned(),
+            None,
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, OK, OK, OK],
+        ),
+        // An endpoint for another area than one's own is refused as not there; an admin
+        // with no area names one.
+        (
+            "POST",
+            "/api/v1/webhooks".to_owned(),
+            Some(
+                json!({"url": "https://hooks.example.jp/b", "events": ["run.offered"], "area_id": d.area_id}),
+            ),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, CREATED, HIDDEN, CREATED],
+        ),
+        (
+            "POST",
+            "/api/v1/webhooks".to_owned(),
+            Some(json!({"url": "https://hooks.example.jp/c", "events": ["run.offered"]})),
+            None,
+            [UNAUTH, NO, NO, NO, NO, NO, CREATED, CREATED, S::CONFLICT],
+        ),
+        // Everyone signed in has a feed of their own.
+        (
+            "POST",
+            "/api/v1/notifications/read-all".to_owned(),
+            Some(json!({})),
+            None,
+            [UNAUTH, OK, OK, OK, OK, OK, OK, OK, OK],
+        ),
+        (
+            "GET",
+            "/api/v1/notifications".to_owned(),
+            None,
+            None,
+            [UNAUTH, OK, OK, OK, OK, OK, OK, OK, OK],
         ),
         // A stale If-Match: callers who may see the request learn it changed; others nothing.
         (

@@ -13,7 +13,7 @@ use yui::db::DatabaseTarget;
 
 use crate::common::*;
 use crate::plans::Village;
-use crate::receiver::receiver;
+use crate::receiver::{assert_as_the_contract_says, receiver};
 use crate::watch_over::received;
 
 fn instance(database: &str) -> Child {
@@ -64,6 +64,37 @@ async fn count(app: &TestApp, sql: &'static str) -> i64 {
 
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// Waits until every event is dispatched and every delivery delivered, and `at_last_step`
+/// watch-over cases stand at their last step.
+async fn settle(app: &TestApp, at_last_step: i64) {
+    let started = Instant::now();
+    loop {
+        let undispatched = count(
+            app,
+            "SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL",
+        )
+        .await;
+        let open = count(
+            app,
+            "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered'",
+        )
+        .await;
+        let last = count(
+            app,
+            "SELECT COUNT(*) AS n FROM escalations WHERE step = 3 AND status = 'open'",
+        )
+        .await;
+        if undispatched == 0 && open == 0 && last == at_last_step {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "undispatched {undispatched}, open {open}, at last step {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 #[actix_web::test]
@@ -159,32 +190,64 @@ async fn two_instances_deliver_every_event_and_step_once_and_survive_a_kill() {
 
     // The other finishes everything: all dispatched, every delivery delivered, the case at
     // its last step.
-    let started = Instant::now();
-    loop {
-        let undispatched = count(
-            &v.app,
-            "SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL",
-        )
-        .await;
-        let open = count(
-            &v.app,
-            "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered'",
-        )
-        .await;
-        let at_last_step = count(
-            &v.app,
-            "SELECT COUNT(*) AS n FROM escalations WHERE step = 3",
-        )
-        .await;
-        if undispatched == 0 && open == 0 && at_last_step == 1 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "undispatched {undispatched}, open {open}, at last step {at_last_step}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    settle(&v.app, 1).await;
+    // The rest of the day's kinds of event, through the survivor: the case taken and
+    // resolved, a run declined, a request cancelled at the hub.
+    let (_, cases) = v.app.get("/api/v1/escalations", Some(&v.coordinator)).await;
+    let case = cases["items"][0]["id"].as_str().unwrap().to_owned();
+    for (action, body) in [
+        ("acknowledge", json!({"note": "電話がつながりました"})),
+        (
+            "resolve",
+            json!({"outcome": "resident_safe", "note": "ご無事でした"}),
+        ),
+    ] {
+        let (status, answer) = v
+            .app
+            .post(
+                &format!("/api/v1/escalations/{case}/{action}"),
+                body,
+                Some(&v.coordinator),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
     }
+    let offered = plan["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["carrier"]["kind"] == "volunteer" && r["id"] != run["id"])
+        .unwrap()
+        .clone();
+    let other = v.volunteer_of(&offered).await;
+    let (status, answer) = v
+        .app
+        .post(
+            &format!("/api/v1/runs/{}/decline", offered["id"].as_str().unwrap()),
+            json!({"reason": "体調がすぐれません"}),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let at_hub = v
+        .requests()
+        .await
+        .into_iter()
+        .find(|r| {
+            r["status"] == "ready_for_pickup"
+                || (r["status"] == "at_hub" && r["id"] != door.as_str())
+        })
+        .unwrap();
+    let (status, answer) = v
+        .app
+        .post(
+            &format!("/api/v1/requests/{}/cancel", at_hub["id"].as_str().unwrap()),
+            json!({}),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    settle(&v.app, 0).await;
     assert!(
         instances.0[1].try_wait().unwrap().is_none(),
         "the survivor still runs"
@@ -233,6 +296,27 @@ async fn two_instances_deliver_every_event_and_step_once_and_survive_a_kill() {
         }
     }
     assert!(ids_of_event.values().all(|ids| ids.len() == 1));
+    // Each type's data as the contract says, the day's whole range of types.
+    let types = assert_as_the_contract_says(&receipts);
+    for expected in [
+        "request.in_transit",
+        "request.at_hub",
+        "request.out_for_delivery",
+        "request.failed",
+        "run.started",
+        "escalation.opened",
+        "escalation.step_due",
+        "escalation.acknowledged",
+        "escalation.resolved",
+        "run.declined",
+        "request.cancelled",
+        "plan.published",
+    ] {
+        assert!(
+            types.contains(expected),
+            "{expected} not delivered: {types:?}"
+        );
+    }
     // Every step after the first reached once (a step's event may be received twice after
     // the kill, under one webhook-id).
     let step_events = count(

@@ -1,10 +1,12 @@
 //! A webhook receiver for the tests: a local HTTP server that answers as a script says and
 //! verifies every delivery with the Standard Webhooks reference library.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::Value;
 
 /// What the receiver got: webhook-id, the body, the status it answered, and whether the
 /// reference library verified it with each secret it knows.
@@ -125,4 +127,63 @@ pub async fn receiver(
         secrets,
         handle,
     }
+}
+
+/// The keys each event type's `data` must have, as the contract says.
+pub fn contract_data_keys() -> HashMap<String, (HashSet<String>, HashSet<String>)> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("api-spec/openapi.yaml"),
+    )
+    .unwrap();
+    let spec: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let mut keys = HashMap::new();
+    for (name, item) in spec["webhooks"].as_mapping().unwrap() {
+        let data = &item["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+            ["data"];
+        let required = data["required"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap().to_owned())
+            .collect();
+        let all = data["properties"]
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str().unwrap().to_owned())
+            .collect();
+        keys.insert(name.as_str().unwrap().to_owned(), (required, all));
+    }
+    keys
+}
+
+/// Each event received under one webhook-id, its `data` keys as the contract's schema for
+/// its type says (required present, nothing else); answers the types seen.
+pub fn assert_as_the_contract_says(receipts: &[Receipt]) -> HashSet<String> {
+    let contract = contract_data_keys();
+    let mut events: HashMap<String, &str> = HashMap::new();
+    let mut types = HashSet::new();
+    let mut by_id: BTreeMap<&str, &Receipt> = BTreeMap::new();
+    for r in receipts {
+        by_id.entry(&r.id).or_insert(r);
+    }
+    for (id, got) in by_id {
+        let body: Value = serde_json::from_str(&got.body).unwrap();
+        let kind = body["type"].as_str().unwrap().to_owned();
+        let data = body["data"].as_object().unwrap();
+        let (required, all) = &contract[&kind];
+        let keys: HashSet<String> = data.keys().cloned().collect();
+        assert!(
+            required.is_subset(&keys) && keys.is_subset(all),
+            "{kind}: {keys:?}"
+        );
+        let aggregate = kind.split('.').next().unwrap();
+        let key = format!("{}/{}", data[&format!("{aggregate}_id")], data["sequence"]);
+        assert!(
+            events.insert(key, id).is_none(),
+            "an event under two webhook-ids"
+        );
+        types.insert(kind);
+    }
+    types
 }

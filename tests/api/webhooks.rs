@@ -3,7 +3,7 @@
 //! disabling, refusal of private addresses; the in-app feed; retention and job leases on the
 //! test clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use yui::jobs::{Job, JobSettings};
 
 use crate::common::*;
 use crate::plans::Village;
-use crate::receiver::{Receipt, Script, receiver};
+use crate::receiver::{Receipt, Script, assert_as_the_contract_says, receiver};
 
 fn settings() -> JobSettings {
     JobSettings {
@@ -59,34 +59,6 @@ async fn create_endpoint(v: &Village, url: &str, events: Value) -> Value {
 
 fn all_events() -> Value {
     json!(yui::domain::webhook::EVENT_TYPES)
-}
-
-/// The keys each event type's `data` must have, as the contract says.
-fn contract_data_keys() -> HashMap<String, (HashSet<String>, HashSet<String>)> {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("api-spec/openapi.yaml"),
-    )
-    .unwrap();
-    let spec: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
-    let mut keys = HashMap::new();
-    for (name, item) in spec["webhooks"].as_mapping().unwrap() {
-        let data = &item["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
-            ["data"];
-        let required = data["required"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(|k| k.as_str().unwrap().to_owned())
-            .collect();
-        let all = data["properties"]
-            .as_mapping()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str().unwrap().to_owned())
-            .collect();
-        keys.insert(name.as_str().unwrap().to_owned(), (required, all));
-    }
-    keys
 }
 
 #[actix_web::test]
@@ -198,27 +170,7 @@ async fn a_receiver_gets_every_event_once_per_webhook_id_signed_after_500_twice_
     }
     assert_eq!(by_id[failing_id.as_str()].len(), 4);
     // One webhook-id per event; the data as the contract says, ids, statuses and times only.
-    let contract = contract_data_keys();
-    let mut events = HashMap::new();
-    let mut types = HashSet::new();
-    for (id, got) in &by_id {
-        let body: Value = serde_json::from_str(&got[0].body).unwrap();
-        let kind = body["type"].as_str().unwrap().to_owned();
-        let data = body["data"].as_object().unwrap();
-        let (required, all) = &contract[&kind];
-        let keys: HashSet<String> = data.keys().cloned().collect();
-        assert!(
-            required.is_subset(&keys) && keys.is_subset(all),
-            "{kind}: {keys:?}"
-        );
-        let aggregate = kind.split('.').next().unwrap();
-        let key = format!("{}/{}", data[&format!("{aggregate}_id")], data["sequence"]);
-        assert!(
-            events.insert(key, *id).is_none(),
-            "an event under two webhook-ids"
-        );
-        types.insert(kind);
-    }
+    let types = assert_as_the_contract_says(&receipts);
     for expected in [
         "request.planned",
         "run.offered",
@@ -734,4 +686,44 @@ async fn a_job_runs_on_one_instance_and_is_taken_over_when_its_lease_runs_out() 
         .unwrap();
     assert_eq!(row.owner, None);
     assert!(row.last_finished_at.is_some());
+}
+
+#[actix_web::test]
+async fn at_most_n_deliveries_are_in_flight_to_one_endpoint_across_instances() {
+    let app = TestApp::spawn_with(|c| c.webhook_max_in_flight = 2).await;
+    let v = Village::on(app).await;
+    // A slow receiver: the first pass's sends are still out when the second instance looks.
+    let hook = receiver(|_| Some(200), None, 400).await;
+    create_endpoint(&v, &hook.url, all_events()).await;
+    v.plan(true).await;
+    let pending = dispatch(&v.app).await.deliveries;
+    assert!(pending > 4, "{pending}");
+    let services = &v.app.services;
+    let (a, b) = tokio::join!(services.webhooks.deliver("instance-a"), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        services.webhooks.deliver("instance-b").await
+    });
+    // Two in flight from the first instance; the second found no room.
+    assert_eq!((a.unwrap(), b.unwrap()), (2, 0));
+    assert_eq!(hook.receipts.lock().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn a_deleted_endpoint_is_gone_and_gets_nothing_more() {
+    let v = Village::new().await;
+    let hook = receiver(|_| Some(200), None, 0).await;
+    let endpoint = create_endpoint(&v, &hook.url, all_events()).await;
+    let id = endpoint["id"].as_str().unwrap();
+    let path = format!("/api/v1/webhooks/{id}");
+    let (status, _) = v.app.delete(&path, Some(&v.coordinator)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = v.app.get(&path, Some(&v.coordinator)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = v.app.get("/api/v1/webhooks", Some(&v.coordinator)).await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    v.plan(true).await;
+    deliver_all(&v.app).await;
+    assert!(hook.receipts.lock().unwrap().is_empty());
+    let (status, _) = v.app.delete(&path, Some(&v.coordinator)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -68,16 +68,18 @@ struct ReadAll {
     marked_read: usize,
 }
 
-/// `read-all` takes `{}`: nothing to say, but a body like every other POST.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NothingToSay {}
-
 pub async fn read_all(
     services: web::Data<Services>,
     caller: Caller,
-    _body: Body<NothingToSay>,
+    body: Body<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, AppError> {
+    // Nothing to say: `{}`, like every other POST's body an object (and no field of it).
+    if let Some(field) = body.keys().next() {
+        return Err(AppError::UnprocessableBody(
+            crate::domain::error::Message::new("body-does-not-fit")
+                .arg("reason", format!("unknown field `{field}`")),
+        ));
+    }
     let marked_read = services.notifications.read_all(&caller).await?;
     Ok(HttpResponse::Ok().json(ReadAll { marked_read }))
 }
