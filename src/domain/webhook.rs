@@ -123,6 +123,10 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<url::Url, DomainError
             message: Message::new("invalid-too-long").arg("max", 2000),
         });
     }
+    // A URI is ASCII (RFC 3986): an international name is written in its punycode form.
+    if !raw.is_ascii() {
+        return Err(invalid("invalid-url"));
+    }
     let url = url::Url::parse(raw).map_err(|_| invalid("invalid-url"))?;
     match url.scheme() {
         "https" => {}
@@ -348,6 +352,7 @@ mod tests {
     #[test]
     fn urls_must_be_https_and_public() {
         assert!(check_url("https://hooks.example.jp/yui", false).is_ok());
+        assert!(check_url("https://xn--eckwd4c7c.xn--zckzah/yui", false).is_ok());
         for refused in [
             "http://hooks.example.jp/yui",
             "ftp://hooks.example.jp/",
@@ -364,6 +369,7 @@ mod tests {
             "https://localhost/hook",
             "https://api.localhost/hook",
             "not a url",
+            "https://\u{11a}\u{de}/hook",
         ] {
             assert!(check_url(refused, false).is_err(), "{refused}");
         }

@@ -145,6 +145,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_notice_has_a_title_and_a_body_in_both_languages() {
+        let args = [
+            ("date".to_owned(), "12月4日(金)".to_owned()),
+            ("cause".to_owned(), "no_answer".to_owned()),
+            ("outcome".to_owned(), "resident_safe".to_owned()),
+            ("count".to_owned(), "3".to_owned()),
+        ];
+        for key in crate::domain::notification::MESSAGES {
+            for locale in [Locale::Ja, Locale::En] {
+                for part in ["title", "body"] {
+                    let name = format!("{key}-{part}");
+                    let text = crate::i18n::lookup(locale, &name, &args);
+                    assert_ne!(text, name, "{name} missing in {locale:?}");
+                    assert!(!text.contains('{'), "{name}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dates_read_as_people_read_them() {
         assert_eq!(spoken_date("2026-12-04", Locale::Ja), "12月4日(金)");
         assert_eq!(spoken_date("2026-12-04", Locale::En), "Fri 4 Dec");

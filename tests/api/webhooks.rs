@@ -520,6 +520,17 @@ async fn the_feed_tells_each_person_what_is_theirs_in_their_language() {
             .iter()
             .all(|n| n["id"] != id)
     );
+    for not_nothing in [json!([]), json!({"everything": true})] {
+        let (status, _) = v
+            .app
+            .post(
+                "/api/v1/notifications/read-all",
+                not_nothing,
+                Some(&volunteer),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let (status, all) = v
         .app
         .post(
