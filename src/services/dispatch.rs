@@ -22,8 +22,12 @@ use crate::domain::watch_over::StepTo;
 use crate::domain::webhook::{DeliveryStatus, EVENT_TYPES};
 use crate::error::AppError;
 
-/// Events dispatched per pass at most (the rest wait for the next pass).
-pub const BATCH: i64 = 500;
+/// Events read at a time, and dispatched per transaction (one commit for many events).
+pub const BATCH: i64 = 200;
+const PER_TRANSACTION: usize = 50;
+
+/// A pass stops reading more events after this (the rest wait for the next pass).
+pub const PASS_BUDGET: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -33,24 +37,71 @@ pub struct Dispatched {
     pub notifications: usize,
 }
 
-/// Dispatches the events not dispatched yet, oldest first.
+/// Dispatches the events not dispatched yet, oldest first, until there are none or the pass
+/// has run `PASS_BUDGET`. Events go in groups of `PER_TRANSACTION`; a group that fails goes
+/// again one event at a time, so that one event that cannot be dispatched (it is logged and
+/// tried again next pass) holds up no other.
 pub async fn dispatch(db: &Db, clock: &Clock) -> Result<Dispatched, AppError> {
-    let events = db
-        .run("outbox.undispatched", |conn| {
-            db::outbox::undispatched(conn, BATCH)
-        })
-        .await?;
+    let until = std::time::Instant::now() + PASS_BUDGET;
     let mut done = Dispatched::default();
-    for event in events {
-        let now = clock.now_naive();
-        let (deliveries, notifications) = db
-            .transaction("outbox.dispatch", move |conn| {
-                dispatch_one(conn, &event, now)
+    let mut stuck: Vec<crate::domain::ids::OutboxEventId> = Vec::new();
+    while std::time::Instant::now() < until {
+        let events: Vec<OutboxRow> = db
+            .run("outbox.undispatched", move |conn| {
+                db::outbox::undispatched(conn, BATCH)
             })
-            .await?;
-        done.events += 1;
-        done.deliveries += deliveries;
-        done.notifications += notifications;
+            .await?
+            .into_iter()
+            .filter(|e| !stuck.contains(&e.id))
+            .collect();
+        if events.is_empty() {
+            break;
+        }
+        for group in events.chunks(PER_TRANSACTION) {
+            let now = clock.now_naive();
+            let batch = group.to_vec();
+            let whole = db
+                .transaction("outbox.dispatch", move |conn| {
+                    let mut counts = Dispatched::default();
+                    for event in &batch {
+                        let (deliveries, notifications) = dispatch_one(conn, event, now)?;
+                        counts.events += 1;
+                        counts.deliveries += deliveries;
+                        counts.notifications += notifications;
+                    }
+                    Ok(counts)
+                })
+                .await;
+            let counts = match whole {
+                Ok(counts) => counts,
+                Err(_) => {
+                    let mut counts = Dispatched::default();
+                    for event in group.iter().cloned() {
+                        let id = event.id;
+                        match db
+                            .transaction("outbox.dispatch_one", move |conn| {
+                                dispatch_one(conn, &event, now)
+                            })
+                            .await
+                        {
+                            Ok((deliveries, notifications)) => {
+                                counts.events += 1;
+                                counts.deliveries += deliveries;
+                                counts.notifications += notifications;
+                            }
+                            Err(e) => {
+                                tracing::error!(event = %id, error = %e, "event not dispatched");
+                                stuck.push(id);
+                            }
+                        }
+                    }
+                    counts
+                }
+            };
+            done.events += counts.events;
+            done.deliveries += counts.deliveries;
+            done.notifications += counts.notifications;
+        }
     }
     Ok(done)
 }

@@ -30,6 +30,10 @@ use crate::error::AppError;
 
 pub const WEBHOOK: &str = "webhook";
 
+/// A delivery pass stops taking deliveries after this (the rest wait for the next pass), so
+/// that an instance told to stop finishes its pass well within the grace period.
+pub const PASS_BUDGET: Duration = Duration::from_secs(4);
+
 /// How long the old secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
 
@@ -420,56 +424,79 @@ impl Webhooks {
         .await
     }
 
-    /// One delivery pass for instance `owner`: takes the due deliveries it may (at most
-    /// `max_in_flight` per endpoint, counting those other instances hold), sends them
-    /// together, records each outcome. Returns how many were attempted.
+    /// One delivery pass for instance `owner`: for every endpoint with deliveries due,
+    /// `max_in_flight` lanes, each taking the next due delivery (while fewer than
+    /// `max_in_flight` of that endpoint are held, by any instance), sending it and recording
+    /// the outcome, until none is due or the pass has run `PASS_BUDGET`. Returns how many
+    /// were attempted.
     pub async fn deliver(&self, owner: &str) -> Result<usize, AppError> {
         let now = self.clock.now_naive();
-        let until = now
-            + chrono::Duration::from_std(self.lease)
-                .map_err(|e| AppError::internal(e.to_string()))?;
         let endpoints = self
             .db
             .run("webhooks.due", move |conn| {
                 db::webhooks::endpoints_with_due(conn, now)
             })
             .await?;
-        let mut taken: Vec<(EndpointRow, DeliveryRow)> = Vec::new();
-        for endpoint in endpoints {
-            let (owner, room) = (owner.to_owned(), self.max_in_flight);
-            let claimed = self
-                .db
-                .transaction("webhooks.claim", move |conn| {
-                    db::webhooks::lock_endpoint(conn, endpoint)?;
-                    let Some(row) = db::webhooks::find_endpoint(conn, endpoint)?
-                        .filter(|e| e.status == EndpointStatus::Enabled)
-                    else {
-                        return Ok(Vec::new());
-                    };
-                    let room = room - db::webhooks::in_flight(conn, endpoint, now)?;
-                    if room <= 0 {
-                        return Ok(Vec::new());
-                    }
-                    let mut claimed = Vec::new();
-                    for delivery in db::webhooks::due_of(conn, endpoint, now, room)? {
-                        if db::webhooks::lease(conn, delivery.id, &owner, now, until)? {
-                            claimed.push((row.clone(), delivery));
-                        }
-                    }
-                    Ok(claimed)
-                })
-                .await?;
-            taken.extend(claimed);
-        }
-        let count = taken.len();
-        let sends = taken.into_iter().map(|(endpoint, delivery)| async move {
-            let attempt = self.send(&endpoint, &delivery).await;
-            self.record(owner, delivery.id, attempt).await
+        let until = std::time::Instant::now() + PASS_BUDGET;
+        let lanes = endpoints.iter().flat_map(|endpoint| {
+            (0..self.max_in_flight).map(move |_| self.lane(owner, *endpoint, until))
         });
-        for outcome in futures_util::future::join_all(sends).await {
-            outcome?;
+        let mut attempted = 0;
+        for lane in futures_util::future::join_all(lanes).await {
+            attempted += lane?;
         }
-        Ok(count)
+        Ok(attempted)
+    }
+
+    async fn lane(
+        &self,
+        owner: &str,
+        endpoint: WebhookEndpointId,
+        until: std::time::Instant,
+    ) -> Result<usize, AppError> {
+        let mut attempted = 0;
+        while std::time::Instant::now() < until {
+            let Some((row, delivery)) = self.take(owner, endpoint).await? else {
+                break;
+            };
+            let attempt = self.send(&row, &delivery).await;
+            self.record(owner, delivery.id, attempt).await?;
+            attempted += 1;
+        }
+        Ok(attempted)
+    }
+
+    /// The endpoint's next due delivery, leased to `owner`, if it is enabled and fewer than
+    /// `max_in_flight` of its deliveries are held.
+    async fn take(
+        &self,
+        owner: &str,
+        endpoint: WebhookEndpointId,
+    ) -> Result<Option<(EndpointRow, DeliveryRow)>, AppError> {
+        let now = self.clock.now_naive();
+        let until = now
+            + chrono::Duration::from_std(self.lease)
+                .map_err(|e| AppError::internal(e.to_string()))?;
+        let (owner, room) = (owner.to_owned(), self.max_in_flight);
+        self.db
+            .transaction("webhooks.take", move |conn| {
+                db::webhooks::lock_endpoint(conn, endpoint)?;
+                let Some(row) = db::webhooks::find_endpoint(conn, endpoint)?
+                    .filter(|e| e.status == EndpointStatus::Enabled)
+                else {
+                    return Ok(None);
+                };
+                if db::webhooks::in_flight(conn, endpoint, now)? >= room {
+                    return Ok(None);
+                }
+                for delivery in db::webhooks::due_of(conn, endpoint, now, 1)? {
+                    if db::webhooks::lease(conn, delivery.id, &owner, now, until)? {
+                        return Ok(Some((row, delivery)));
+                    }
+                }
+                Ok(None)
+            })
+            .await
     }
 
     async fn send(&self, endpoint: &EndpointRow, delivery: &DeliveryRow) -> Attempt {

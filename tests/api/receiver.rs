@@ -24,6 +24,8 @@ pub type Script = fn(usize) -> Option<u16>;
 
 pub struct Receiver {
     pub url: String,
+    /// The most requests it held at once.
+    pub peak: Arc<std::sync::atomic::AtomicUsize>,
     pub receipts: Arc<Mutex<Vec<Receipt>>>,
     pub secrets: Arc<Mutex<Vec<String>>>,
     handle: actix_web::dev::ServerHandle,
@@ -43,14 +45,22 @@ pub async fn receiver(
     failing_id: Option<Arc<Mutex<Option<String>>>>,
     delay_ms: u64,
 ) -> Receiver {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let receipts: Arc<Mutex<Vec<Receipt>>> = Arc::default();
     let secrets: Arc<Mutex<Vec<String>>> = Arc::default();
+    let peak: Arc<AtomicUsize> = Arc::default();
+    let current: Arc<AtomicUsize> = Arc::default();
     let (r, s) = (receipts.clone(), secrets.clone());
+    let (held, most) = (current.clone(), peak.clone());
     let server = HttpServer::new(move || {
         let (receipts, secrets, failing) = (r.clone(), s.clone(), failing_id.clone());
+        let (held, most) = (held.clone(), most.clone());
         App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
             let (receipts, secrets, failing) = (receipts.clone(), secrets.clone(), failing.clone());
+            let (held, most) = (held.clone(), most.clone());
             async move {
+                let now_held = held.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now_held, Ordering::SeqCst);
                 let mut headers = http::HeaderMap::new();
                 for (name, value) in req.headers() {
                     headers.insert(
@@ -109,6 +119,7 @@ pub async fn receiver(
                         200
                     }
                 };
+                held.fetch_sub(1, Ordering::SeqCst);
                 HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap())
                     .finish()
             }
@@ -123,6 +134,7 @@ pub async fn receiver(
     actix_web::rt::spawn(running);
     Receiver {
         url: format!("http://{address}/hooks"),
+        peak,
         receipts,
         secrets,
         handle,
