@@ -154,8 +154,7 @@ pub async fn run_once(
     Ok(())
 }
 
-/// One pass of this instance: every due singleton job it can take, then the webhook
-/// deliveries due.
+/// One pass of this instance over the singleton jobs: every due one it can take.
 pub async fn pass(services: &Services, settings: &JobSettings, owner: &str) {
     for job in Job::ALL {
         if settings.every(job).is_zero() {
@@ -165,10 +164,26 @@ pub async fn pass(services: &Services, settings: &JobSettings, owner: &str) {
             tracing::warn!(job = job.name(), error = %e, "job pass failed");
         }
     }
-    if !settings.delivery_every.is_zero()
-        && let Err(e) = services.webhooks.deliver(owner).await
-    {
-        tracing::warn!(error = %e, "webhook delivery pass failed");
+}
+
+/// Runs `work` every `every` until `stop` turns true; a round under way when it comes is
+/// finished first.
+async fn every<F, Fut>(every: Duration, mut stop: watch::Receiver<bool>, mut work: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if every.is_zero() {
+        return;
+    }
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !*stop.borrow() {
+        tokio::select! {
+            _ = interval.tick() => work().await,
+            // The handle gone counts as told to stop.
+            changed = stop.changed() => if changed.is_err() { break },
+        }
     }
 }
 
@@ -177,25 +192,22 @@ pub fn instance_name() -> String {
     format!("yui-{}", Uuid::new_v4())
 }
 
-/// Runs passes until `stop` turns true; then gives back every lease this instance holds.
-/// A pass under way when `stop` comes is finished first (its sends are bounded by their
-/// timeout).
-pub async fn run(services: Services, settings: JobSettings, mut stop: watch::Receiver<bool>) {
+/// Runs the singleton jobs and, beside them (so that a long dispatch never holds up a
+/// send), the webhook deliveries, until `stop` turns true; then gives back every lease this
+/// instance holds. A round under way when `stop` comes is finished first (its sends are
+/// bounded by their timeout, its passes by their time budget).
+pub async fn run(services: Services, settings: JobSettings, stop: watch::Receiver<bool>) {
     let Some(pace) = settings.pace() else {
         return;
     };
     let owner = instance_name();
-    let mut interval = tokio::time::interval(pace);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = interval.tick() => pass(&services, &settings, &owner).await,
-            _ = stop.changed() => break,
+    let singletons = every(pace, stop.clone(), || pass(&services, &settings, &owner));
+    let deliveries = every(settings.delivery_every, stop, || async {
+        if let Err(e) = services.webhooks.deliver(&owner).await {
+            tracing::warn!(error = %e, "webhook delivery pass failed");
         }
-        if *stop.borrow() {
-            break;
-        }
-    }
+    });
+    tokio::join!(singletons, deliveries);
     let holder = owner.clone();
     let released = services
         .db
