@@ -748,3 +748,73 @@ async fn a_deleted_endpoint_is_gone_and_gets_nothing_more() {
     let (status, _) = v.app.delete(&path, Some(&v.coordinator)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn a_miscounted_receipt_is_delivered_as_its_schema_says_and_told_to_the_coordinators() {
+    let v = Village::new().await;
+    let hook = receiver(|_| Some(200), None, 0).await;
+    create_endpoint(&v, &hook.url, json!(["handover.discrepancy"])).await;
+    let plan = v.plan(true).await;
+    let load = plan["post_loads"][0].clone();
+    let run = plan["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["carrier"]["id"] == load["post_trip_id"])
+        .unwrap()
+        .clone();
+    // Only the requests the plan placed travel (the rest stay locked).
+    let mut planned = Vec::new();
+    for id in load["request_ids"].as_array().unwrap() {
+        let (_, r) = v
+            .app
+            .get(
+                &format!("/api/v1/requests/{}", id.as_str().unwrap()),
+                Some(&v.coordinator),
+            )
+            .await;
+        if r["status"] == "planned" {
+            planned.push(id.clone());
+        }
+    }
+    let now = yui::domain::time::wire(v.app.services.clock.now());
+    let mut miscounted = load["slots"].clone();
+    let ambient = miscounted["ambient"].as_i64().unwrap();
+    miscounted["ambient"] = json!(ambient + 1);
+    for (kind, crates) in [
+        ("van_loaded", load["slots"].clone()),
+        ("hub_received", miscounted),
+    ] {
+        let mut body = json!({"id": uuid::Uuid::new_v4().to_string(), "kind": kind,
+                              "occurred_at": now, "hub_id": load["hub_id"],
+                              "request_ids": planned, "crates": crates});
+        if kind == "van_loaded" {
+            body["run_id"] = run["id"].clone();
+        }
+        let (status, answer) = v
+            .app
+            .post("/api/v1/handovers", body, Some(&v.coordinator))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    deliver_all(&v.app).await;
+    let receipts = hook.receipts.lock().unwrap().clone();
+    assert_eq!(receipts.len(), 1);
+    let types = assert_as_the_contract_says(&receipts);
+    assert!(types.contains("handover.discrepancy"));
+    let body: Value = serde_json::from_str(&receipts[0].body).unwrap();
+    assert_eq!(body["data"]["counted"]["ambient"], ambient + 1);
+    assert_eq!(body["data"]["hub_id"], load["hub_id"]);
+    let (_, feed) = v
+        .app
+        .get("/api/v1/notifications", Some(&v.coordinator))
+        .await;
+    assert!(
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["event_type"] == "handover.discrepancy"),
+        "{feed}"
+    );
+}
