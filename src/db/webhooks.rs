@@ -61,6 +61,32 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
 }
 
+impl DeliveryRow {
+    /// A new delivery of `event` to `endpoint`, due at once.
+    pub fn pending(
+        endpoint: WebhookEndpointId,
+        event: OutboxEventId,
+        event_type: &str,
+        body: String,
+        now: NaiveDateTime,
+    ) -> Self {
+        DeliveryRow {
+            id: WebhookDeliveryId::new(),
+            endpoint_id: endpoint,
+            event_id: event,
+            event_type: event_type.to_owned(),
+            body,
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            next_attempt_at: Some(now),
+            lease_owner: None,
+            lease_until: None,
+            delivered_at: None,
+            created_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_attempts)]
 pub struct AttemptRow {

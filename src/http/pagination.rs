@@ -58,6 +58,20 @@ pub fn page<T>(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -
     }
 }
 
+/// The page out of `(time, item)` rows ordered by (time, id) and fetched with `limit + 1`,
+/// the cursor made of the last row's time and `id_of` its item.
+pub fn timed_page<T>(
+    rows: Vec<(NaiveDateTime, T)>,
+    limit: i64,
+    id_of: impl Fn(&T) -> String,
+) -> Items<T> {
+    let page = page(rows, limit, |(at, item)| time_cursor(*at, &id_of(item)));
+    Items {
+        items: page.items.into_iter().map(|(_, item)| item).collect(),
+        next_cursor: page.next_cursor,
+    }
+}
+
 /// The cursor of a row ordered by (time, id).
 pub fn time_cursor(at: NaiveDateTime, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.and_utc().timestamp_micros()))

@@ -12,14 +12,12 @@ use serde_json::{Map, Value, json};
 use crate::db::outbox::OutboxRow;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::clock::Clock;
-use crate::domain::ids::{
-    AreaId, HubId, NotificationId, ResidentId, RunId, UserId, WebhookDeliveryId,
-};
+use crate::domain::ids::{AreaId, HubId, NotificationId, ResidentId, RunId, UserId};
 use crate::domain::notification::{Audience, EventFacts, notices};
 use crate::domain::run::CarrierKind;
 use crate::domain::time::wire_naive;
 use crate::domain::watch_over::StepTo;
-use crate::domain::webhook::{DeliveryStatus, EVENT_TYPES};
+use crate::domain::webhook::EVENT_TYPES;
 use crate::error::AppError;
 
 /// Events read at a time, and dispatched per transaction (one commit for many events).
@@ -325,20 +323,13 @@ fn dispatch_one(
             }
             db::webhooks::insert_delivery(
                 conn,
-                &db::webhooks::DeliveryRow {
-                    id: WebhookDeliveryId::new(),
-                    endpoint_id: endpoint.id,
-                    event_id: event.id,
-                    event_type: event_type.to_owned(),
-                    body: body.clone(),
-                    status: DeliveryStatus::Pending,
-                    attempts: 0,
-                    next_attempt_at: Some(now),
-                    lease_owner: None,
-                    lease_until: None,
-                    delivered_at: None,
-                    created_at: now,
-                },
+                &db::webhooks::DeliveryRow::pending(
+                    endpoint.id,
+                    event.id,
+                    event_type,
+                    body.clone(),
+                    now,
+                ),
             )?;
             deliveries += 1;
         }

@@ -398,24 +398,12 @@ impl Webhooks {
             }
             let now = uow.now();
             let event = OutboxEventId::new();
-            let row = DeliveryRow {
-                id: WebhookDeliveryId::new(),
-                endpoint_id: endpoint.id,
-                event_id: event,
-                event_type: webhook::PING.to_owned(),
-                body: webhook_body(
-                    webhook::PING,
-                    now,
-                    serde_json::json!({"webhook_id": endpoint.id.to_string(), "area_id": endpoint.area_id.to_string()}),
-                ),
-                status: DeliveryStatus::Pending,
-                attempts: 0,
-                next_attempt_at: Some(now),
-                lease_owner: None,
-                lease_until: None,
-                delivered_at: None,
-                created_at: now,
-            };
+            let body = webhook_body(
+                webhook::PING,
+                now,
+                serde_json::json!({"webhook_id": endpoint.id.to_string(), "area_id": endpoint.area_id.to_string()}),
+            );
+            let row = DeliveryRow::pending(endpoint.id, event, webhook::PING, body, now);
             db::webhooks::insert_delivery(uow.conn, &row)?;
             uow.in_area(endpoint.area_id);
             uow.audit("ping", WEBHOOK, endpoint.id)?;

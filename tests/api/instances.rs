@@ -46,7 +46,8 @@ impl Drop for Instances {
     }
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
+/// `SELECT COUNT(*) AS n …` on the app's database.
+pub async fn count(app: &TestApp, sql: &'static str) -> i64 {
     app.services
         .db
         .run("test.count", move |conn| {

@@ -572,22 +572,7 @@ async fn retention_deletes_each_kind_after_its_period_on_the_test_clock() {
         })
         .await
         .unwrap();
-    let count = |sql: &'static str| {
-        let db = app.services.db.clone();
-        async move {
-            db.run("test.count", move |conn| {
-                use diesel::RunQueryDsl;
-                #[derive(diesel::QueryableByName)]
-                struct N {
-                    #[diesel(sql_type = diesel::sql_types::BigInt)]
-                    n: i64,
-                }
-                Ok(diesel::sql_query(sql).get_result::<N>(conn).unwrap().n)
-            })
-            .await
-            .unwrap()
-        }
-    };
+    let count = |sql: &'static str| crate::instances::count(app, sql);
     let idempotency = "SELECT COUNT(*) AS n FROM idempotency_keys";
     let geocode = "SELECT COUNT(*) AS n FROM geocode_cache";
     let outbox = "SELECT COUNT(*) AS n FROM outbox";

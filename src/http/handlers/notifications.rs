@@ -41,13 +41,11 @@ pub async fn list(
             crate::i18n::current(),
         )
         .await?;
-    let page = pagination::page(rows, limit, |(at, view)| {
-        pagination::time_cursor(*at, &view.id.to_string())
-    });
-    Ok(HttpResponse::Ok().json(pagination::Items {
-        items: page.items.into_iter().map(|(_, view)| view).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(
+        HttpResponse::Ok().json(pagination::timed_page(rows, limit, |view| {
+            view.id.to_string()
+        })),
+    )
 }
 
 pub async fn read(

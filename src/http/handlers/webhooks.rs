@@ -91,13 +91,11 @@ pub async fn deliveries(
         .webhooks
         .deliveries(&caller, id.into_inner(), before, limit + 1)
         .await?;
-    let page = pagination::page(rows, limit, |(at, view)| {
-        pagination::time_cursor(*at, &view.id.to_string())
-    });
-    Ok(HttpResponse::Ok().json(pagination::Items {
-        items: page.items.into_iter().map(|(_, view)| view).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(
+        HttpResponse::Ok().json(pagination::timed_page(rows, limit, |view| {
+            view.id.to_string()
+        })),
+    )
 }
 
 pub async fn retry(
