@@ -47,7 +47,8 @@ impl Drop for Instances {
 }
 
 /// `SELECT COUNT(*) AS n …` on the app's database.
-pub async fn count(app: &TestApp, sql: &'static str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    let sql = sql.to_owned();
     app.services
         .db
         .run("test.count", move |conn| {
@@ -84,7 +85,10 @@ async fn settle(app: &TestApp, at_last_step: i64) {
         .await;
         let last = count(
             app,
-            "SELECT COUNT(*) AS n FROM escalations WHERE step = 3 AND status = 'open'",
+            // The unanswered door's case; pickups not collected by the hub's closing may
+            // have cases too, depending on the hour the test runs.
+            "SELECT COUNT(*) AS n FROM escalations WHERE step = 3 AND status = 'open' \
+             AND cause = 'no_answer'",
         )
         .await;
         if undispatched == 0 && open == 0 && last == at_last_step {
@@ -194,8 +198,19 @@ async fn two_instances_deliver_every_event_and_step_once_and_survive_a_kill() {
     settle(&v.app, 1).await;
     // The rest of the day's kinds of event, through the survivor: the case taken and
     // resolved, a run declined, a request cancelled at the hub.
-    let (_, cases) = v.app.get("/api/v1/escalations", Some(&v.coordinator)).await;
-    let case = cases["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, cases) = v
+        .app
+        .get("/api/v1/escalations?limit=100", Some(&v.coordinator))
+        .await;
+    let case = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cause"] == "no_answer")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (action, body) in [
         ("acknowledge", json!({"note": "電話がつながりました"})),
         (
@@ -322,12 +337,19 @@ async fn two_instances_deliver_every_event_and_step_once_and_survive_a_kill() {
     // the kill, under one webhook-id).
     let step_events = count(
         &v.app,
-        "SELECT COUNT(*) AS n FROM outbox WHERE event_type = 'escalation.step_due'",
+        &format!(
+            "SELECT COUNT(*) AS n FROM outbox WHERE event_type = 'escalation.step_due' \
+             AND aggregate_id = '{case}'"
+        ),
     )
     .await;
     assert_eq!(step_events, 3);
     assert_eq!(
-        steps.keys().map(|(_, step)| *step).collect::<Vec<_>>(),
+        steps
+            .keys()
+            .filter(|(id, _)| *id == case)
+            .map(|(_, step)| *step)
+            .collect::<Vec<_>>(),
         vec![1, 2, 3]
     );
 }
