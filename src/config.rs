@@ -105,9 +105,17 @@ pub struct Config {
     /// (tests, closed networks).
     pub webhook_allow_private: bool,
     pub retention: RetentionPolicy,
+    /// The console map's tile URL (`{z}/{x}/{y}`) and the attribution its provider requires;
+    /// the console works without tiles when they cannot be reached.
+    pub map_tile_url: String,
+    pub map_attribution: String,
     /// The one clock every service reads: the system's, or a settable one in tests.
     pub clock: Clock,
 }
+
+/// GSI's standard map tiles, and the credit their terms ask for.
+pub const GSI_TILES: &str = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png";
+pub const GSI_ATTRIBUTION: &str = "地理院タイル (GSI Tiles)";
 
 /// How long each kind of record is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,6 +312,9 @@ impl Config {
                 outbox_days: number("YUI_RETAIN_OUTBOX_DAYS", 30, 1, 3650)?,
                 notification_days: number("YUI_RETAIN_NOTIFICATIONS_DAYS", 180, 1, 3650)?,
             },
+            map_tile_url: var("YUI_MAP_TILE_URL").unwrap_or_else(|| GSI_TILES.to_owned()),
+            map_attribution: var("YUI_MAP_ATTRIBUTION")
+                .unwrap_or_else(|| GSI_ATTRIBUTION.to_owned()),
             clock: Clock::system(),
         })
     }
@@ -361,6 +372,8 @@ impl Config {
             // The tests' receivers listen on 127.0.0.1.
             webhook_allow_private: true,
             retention: RetentionPolicy::default(),
+            map_tile_url: GSI_TILES.to_owned(),
+            map_attribution: GSI_ATTRIBUTION.to_owned(),
             clock: Clock::settable(),
         }
     }

@@ -255,9 +255,9 @@ fn local_time(cutoff: &Cutoff) -> String {
 pub struct Problem<'a> {
     #[serde(rename = "type")]
     problem_type: String,
-    title: String,
+    pub title: String,
     status: u16,
-    detail: String,
+    pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

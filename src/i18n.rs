@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 
@@ -48,6 +50,44 @@ pub fn lookup<N: AsRef<str>>(locale: Locale, key: &str, args: &[(N, String)]) ->
     CATALOGUE
         .try_lookup_with_args(&language(locale), key, &args)
         .unwrap_or_else(|| key.to_owned())
+}
+
+const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+fn weekday_ja(date: NaiveDate) -> &'static str {
+    WEEKDAYS_JA[date.weekday().num_days_from_monday() as usize % 7]
+}
+
+/// A date within the coming weeks as people say it: 12月4日(金), Fri 4 Dec.
+pub fn short_date(date: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Ja => format!("{}月{}日({})", date.month(), date.day(), weekday_ja(date)),
+        Locale::En => date.format("%a %-d %b").to_string(),
+    }
+}
+
+/// A date with its year: 2026年12月3日(木), Thu 3 Dec 2026.
+pub fn long_date(date: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Ja => format!(
+            "{}年{}月{}日({})",
+            date.year(),
+            date.month(),
+            date.day(),
+            weekday_ja(date)
+        ),
+        Locale::En => date.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+/// A moment in the area's time zone: 2026年12月3日(木) 16:00, Thu 3 Dec 2026, 16:00.
+pub fn long_date_time(at: DateTime<Utc>, zone: Tz, locale: Locale) -> String {
+    let local = at.with_timezone(&zone);
+    let date = long_date(local.date_naive(), locale);
+    match locale {
+        Locale::Ja => format!("{date} {}", local.format("%H:%M")),
+        Locale::En => format!("{date}, {}", local.format("%H:%M")),
+    }
 }
 
 /// The best of our languages for an `Accept-Language` value; none when it names neither.
@@ -134,6 +174,26 @@ mod tests {
         assert_eq!(negotiate("de, fr"), None);
         assert_eq!(negotiate("ja;q=0"), None);
         assert_eq!(negotiate(""), None);
+    }
+
+    #[test]
+    fn dates_read_as_people_read_them() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(short_date(date, Locale::Ja), "12月3日(木)");
+        assert_eq!(short_date(date, Locale::En), "Thu 3 Dec");
+        assert_eq!(long_date(date, Locale::Ja), "2026年12月3日(木)");
+        let at = DateTime::parse_from_rfc3339("2026-12-03T07:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        assert_eq!(
+            long_date_time(at, tokyo, Locale::Ja),
+            "2026年12月3日(木) 16:00"
+        );
+        assert_eq!(
+            long_date_time(at, tokyo, Locale::En),
+            "Thu 3 Dec 2026, 16:00"
+        );
     }
 
     #[test]

@@ -143,6 +143,11 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
         } else {
             crate::http::client::AddressSource::Peer
         },
+        console: crate::http::console::session::ConsoleSettings::new(
+            config.environment == crate::config::Environment::Production,
+            config.map_tile_url.clone(),
+            config.map_attribution.clone(),
+        ),
     };
     let bind_error = |e: std::io::Error| StartupError::Bind {
         bind: config.bind.clone(),
@@ -156,7 +161,7 @@ pub async fn launch(config: &Config) -> Result<Launched, StartupError> {
     } else {
         actix_web::http::KeepAlive::Timeout(config.keep_alive)
     };
-    let server = HttpServer::new(move || crate::http::app(data.clone(), settings))
+    let server = HttpServer::new(move || crate::http::app(data.clone(), settings.clone()))
         .workers(config.workers)
         .shutdown_timeout(config.shutdown_grace.as_secs())
         .client_request_timeout(config.request_head_timeout)

@@ -57,6 +57,17 @@ impl Role {
         matches!(self, Role::Coordinator | Role::Admin)
     }
 
+    /// Whether `self` may make accounts of role `target`: admins any role, coordinators the
+    /// hub keepers and post carriers who work with them (in their own area, checked by the
+    /// service).
+    pub fn may_create(self, target: Role) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Coordinator => matches!(target, Role::HubKeeper | Role::Carrier),
+            _ => false,
+        }
+    }
+
     /// Whether `self` may deactivate an account of role `target`: admins anyone, coordinators
     /// the field roles but not other staff.
     pub fn may_deactivate(self, target: Role) -> bool {

@@ -13,6 +13,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
+use super::console::page::refusal;
+use super::console::session::{self as console_session, Gate};
 use crate::domain::account::{Role, UserStatus};
 use crate::error::AppError;
 use crate::services::Services;
@@ -26,6 +28,12 @@ pub enum Access {
     SignedIn,
     /// Active accounts of these roles.
     Roles(&'static [Role]),
+    /// Console pages, signed in through the console's session cookie with one of these
+    /// roles; a request that changes something carries the session's CSRF token.
+    Console(&'static [Role]),
+    /// Console pages before sign-in (the sign-in form, the language switch); their forms
+    /// carry the CSRF token of the browser's pre-session cookie.
+    ConsoleOpen,
 }
 
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Admin];
@@ -93,9 +101,24 @@ fn bearer(req: &ServiceRequest) -> Result<&str, AppError> {
 }
 
 pub async fn middleware(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let gate = match declared(&req) {
+        Some(Access::Console(roles)) => Some(Gate::SignedIn(roles)),
+        Some(Access::ConsoleOpen) => Some(Gate::Open),
+        _ => None,
+    };
+    if let Some(gate) = gate {
+        // The console answers a browser: a redirect to sign in, or a page saying why.
+        return match console_session::admit(&mut req, gate, refusal).await {
+            Ok(_) => next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body),
+            Err(page) => Ok(req.into_response(page).map_into_right_body()),
+        };
+    }
     match admit(&req).await {
         Ok(caller) => {
             if let Some(caller) = caller {
@@ -110,9 +133,9 @@ pub async fn middleware(
     }
 }
 
-/// Applies the declared access of the matched route; the caller, when one is needed.
-async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
-    let declared = match (
+/// The declared access of the matched route: none for a route outside the table.
+fn declared(req: &ServiceRequest) -> Option<Access> {
+    match (
         req.app_data::<web::Data<Arc<AccessTable>>>(),
         req.match_pattern(),
     ) {
@@ -128,8 +151,12 @@ async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
         // No route matched: the default service answers 404.
         (Some(_), None) => Some(Access::Public),
         (None, _) => None,
-    };
-    let Some(access) = declared else {
+    }
+}
+
+/// Applies the declared access of the matched API route; the caller, when one is needed.
+async fn admit(req: &ServiceRequest) -> Result<Option<Caller>, AppError> {
+    let Some(access) = declared(req) else {
         tracing::error!("route without a declared access policy refused");
         return Err(AppError::Forbidden("forbidden-no-policy".into()));
     };

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod body;
 pub mod client;
+pub mod console;
 pub mod handlers;
 pub mod language;
 pub mod pagination;
@@ -21,11 +22,12 @@ use crate::error::AppError;
 use crate::services::Services;
 
 /// What the HTTP edge reads from the configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
     pub body_timeout: std::time::Duration,
     pub client_address: client::AddressSource,
+    pub console: console::session::ConsoleSettings,
 }
 
 /// One route: its method, its pattern (as in `api-spec/openapi.yaml`), who may call it, and
@@ -39,8 +41,8 @@ pub struct RouteDef {
 
 pub fn routes() -> Vec<RouteDef> {
     use handlers::{
-        audit, auth, carriers, district, handovers, health, neighbourhoods, notifications, plans,
-        proxies, requests, residents, users, watch_over, webhooks,
+        audit, auth, carriers, district, handovers, health, impact, neighbourhoods, notifications,
+        plans, proxies, requests, residents, users, watch_over, webhooks,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -73,7 +75,7 @@ pub fn routes() -> Vec<RouteDef> {
         route(Method::GET, "/api/v1/users", Access::Roles(STAFF), |r| {
             r.to(users::list)
         }),
-        route(Method::POST, "/api/v1/users", Access::Roles(ADMIN), |r| {
+        route(Method::POST, "/api/v1/users", Access::Roles(STAFF), |r| {
             r.to(users::create)
         }),
         route(
@@ -268,6 +270,9 @@ pub fn routes() -> Vec<RouteDef> {
             Access::Roles(STAFF),
             |r| r.to(requests::transition),
         ),
+        route(Method::GET, "/api/v1/plans", Access::Roles(STAFF), |r| {
+            r.to(plans::list)
+        }),
         route(Method::POST, "/api/v1/plans", Access::Roles(STAFF), |r| {
             r.to(plans::create)
         }),
@@ -415,6 +420,9 @@ pub fn routes() -> Vec<RouteDef> {
             Access::Roles(WATCH_OVER),
             |r| r.to(watch_over::resolve),
         ),
+        route(Method::GET, "/api/v1/impact", Access::Roles(STAFF), |r| {
+            r.to(impact::report)
+        }),
         route(Method::GET, "/api/v1/audit", Access::Roles(STAFF), |r| {
             r.to(audit::list)
         }),
@@ -484,6 +492,62 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
+/// Every route of the console: pages for a browser, signed in by a session cookie.
+pub fn console_routes() -> Vec<RouteDef> {
+    use console::{assets, impact, sign_in, today};
+    let route = |method: Method, path, access, attach| RouteDef {
+        method,
+        path,
+        access,
+        attach,
+    };
+    vec![
+        route(Method::GET, "/", Access::Public, |r| r.to(sign_in::root)),
+        route(Method::GET, "/console", Access::Console(STAFF), |r| {
+            r.to(sign_in::start)
+        }),
+        route(
+            Method::GET,
+            "/console/static/{path:.*}",
+            Access::Public,
+            |r| r.to(assets::file),
+        ),
+        route(Method::GET, "/console/sign-in", Access::ConsoleOpen, |r| {
+            r.to(sign_in::form)
+        }),
+        route(Method::POST, "/console/sign-in", Access::ConsoleOpen, |r| {
+            r.to(sign_in::sign_in)
+        }),
+        route(
+            Method::POST,
+            "/console/sign-out",
+            Access::ConsoleOpen,
+            |r| r.to(sign_in::sign_out),
+        ),
+        route(
+            Method::POST,
+            "/console/language",
+            Access::ConsoleOpen,
+            |r| r.to(sign_in::language),
+        ),
+        route(Method::GET, "/console/today", Access::Console(STAFF), |r| {
+            r.to(today::page)
+        }),
+        route(
+            Method::GET,
+            "/console/impact",
+            Access::Console(STAFF),
+            |r| r.to(impact::page),
+        ),
+        route(
+            Method::GET,
+            "/console/impact.csv",
+            Access::Console(STAFF),
+            |r| r.to(impact::csv),
+        ),
+    ]
+}
+
 /// Handovers carry a signature or photo (at most 256 KiB, a third more in base64): their
 /// routes read more than the configured limit, a phone's offline batch more again.
 fn body_limit(path: &str) -> Option<usize> {
@@ -507,7 +571,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
     let max_body_bytes = settings.max_body_bytes;
     let mut table = AccessTable::default();
     let mut patterns: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
-    for def in routes() {
+    for def in routes().into_iter().chain(console_routes()) {
         table.insert(def.method.clone(), def.path, def.access);
         match patterns.iter_mut().find(|(p, _)| *p == def.path) {
             Some((_, defs)) => defs.push(def),
@@ -516,6 +580,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
     }
     cfg.app_data(web::Data::new(Arc::new(table)))
         .app_data(web::Data::new(settings.client_address))
+        .app_data(web::Data::new(settings.console.clone()))
         .app_data(web::Data::new(body::BodyRules {
             limit: max_body_bytes,
             timeout: settings.body_timeout,

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod day;
+pub mod delivered;
 pub mod formats;
 pub mod problem;
 pub mod schedule;

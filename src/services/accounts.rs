@@ -68,6 +68,27 @@ impl Accounts {
         self.create(input, role, role.initial_status(true)).await
     }
 
+    /// An account made by a signed-in staff member: admins any role anywhere; coordinators the
+    /// hub keepers and post carriers of their own area (their area when none is named).
+    pub async fn create_for_area(
+        &self,
+        actor: &Caller,
+        mut input: NewAccount,
+    ) -> Result<User, AppError> {
+        let role: Role = input.role.parse()?;
+        if !actor.role.may_create(role) {
+            return Err(AppError::Forbidden("forbidden-create-role".into()));
+        }
+        if actor.role == Role::Coordinator {
+            let own = actor.area()?;
+            if input.area_id.is_some_and(|area| area != own) {
+                return Err(AppError::Forbidden("forbidden-create-role".into()));
+            }
+            input.area_id = Some(own);
+        }
+        self.create(input, role, role.initial_status(true)).await
+    }
+
     async fn create(
         &self,
         input: NewAccount,

@@ -9,8 +9,10 @@ pub mod dispatch;
 pub mod district;
 pub mod escalations;
 pub mod handovers;
+pub mod impact;
 pub mod neighbourhoods;
 pub mod notifications;
+pub mod overview;
 pub mod passwords;
 pub mod plans;
 pub mod precondition;
@@ -55,6 +57,8 @@ pub struct Services {
     pub shelf: shelf::Shelf,
     pub webhooks: webhooks::Webhooks,
     pub notifications: notifications::Notifications,
+    pub overview: overview::Overview,
+    pub impact: impact::Impact,
 }
 
 impl Services {
@@ -104,6 +108,8 @@ impl Services {
             config.webhook_timeout,
         );
         let notifications = notifications::Notifications::new(db.clone(), clock.clone());
+        let overview = overview::Overview::new(db.clone(), clock.clone());
+        let impact = impact::Impact::new(db.clone());
         Ok(Services {
             db,
             clock,
@@ -123,6 +129,8 @@ impl Services {
             shelf,
             webhooks,
             notifications,
+            overview,
+            impact,
         })
     }
 }

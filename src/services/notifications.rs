@@ -2,7 +2,7 @@
 //! and body from the catalogue in the reader's language, with the ids to open; read one or
 //! all. A person sees only their own entries.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -29,16 +29,9 @@ pub struct NotificationView {
 
 /// A delivery date as the reader reads it: 12月4日(金) in Japanese, Fri 4 Dec in English.
 fn spoken_date(raw: &str, locale: Locale) -> String {
-    let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
-        return raw.to_owned();
-    };
-    match locale {
-        Locale::Ja => {
-            const DAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-            let day = DAYS[date.weekday().num_days_from_monday() as usize % 7];
-            format!("{}月{}日({day})", date.month(), date.day())
-        }
-        Locale::En => date.format("%a %-d %b").to_string(),
+    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(date) => crate::i18n::short_date(date, locale),
+        Err(_) => raw.to_owned(),
     }
 }
 

@@ -287,6 +287,36 @@ impl Sessions {
         }
     }
 
+    /// The sign-in behind a console session cookie. The cookie holds the refresh token its
+    /// sign-in issued, which the console never rotates: the session lives while that token is
+    /// unrotated, unrevoked and unexpired, and signing out anywhere ends it.
+    pub async fn console_session(
+        &self,
+        presented: &str,
+    ) -> Result<tokens::VerifiedToken, AppError> {
+        let hash = tokens::digest(presented);
+        let now = self.clock.now_naive();
+        let row = self
+            .db
+            .run("sessions.console", move |conn| {
+                db::refresh_tokens::find_by_hash(conn, &hash)
+            })
+            .await?;
+        match row {
+            Some(row)
+                if row.revoked_at.is_none() && row.rotated_at.is_none() && row.expires_at > now =>
+            {
+                Ok(tokens::VerifiedToken {
+                    user_id: row.user_id,
+                    session_id: row.id,
+                })
+            }
+            _ => Err(AppError::Unauthenticated(
+                "unauthenticated-session-ended".into(),
+            )),
+        }
+    }
+
     /// Revokes the family of `presented`. Unknown tokens are accepted silently: sign-out
     /// always succeeds from the phone's point of view.
     pub async fn logout(&self, presented: String) -> Result<(), AppError> {

@@ -125,6 +125,8 @@ pub struct TokenIssuer {
     decoding: DecodingKey,
     validation: Validation,
     rotation_key: Vec<u8>,
+    /// Keys the console's CSRF tokens: each is bound to one browser's session cookie.
+    csrf_key: Vec<u8>,
     issuer: String,
     audience: String,
     access_ttl: Duration,
@@ -147,6 +149,7 @@ impl TokenIssuer {
             decoding: DecodingKey::from_secret(signing_key),
             validation,
             rotation_key: keyed_digest(signing_key, b"yui refresh-token rotation v1"),
+            csrf_key: keyed_digest(signing_key, b"yui console csrf v1"),
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
             access_ttl: config.access_token_ttl,
@@ -199,6 +202,27 @@ impl TokenIssuer {
     /// database keeps only digests.
     pub fn successor_refresh_token(&self, token: &str) -> String {
         URL_SAFE_NO_PAD.encode(keyed_digest(&self.rotation_key, token.as_bytes()))
+    }
+
+    /// The CSRF token of the console forms served to the browser holding `binding` (its
+    /// session cookie, or before sign-in its pre-session cookie): nothing to store, and
+    /// useless with any other cookie.
+    pub fn csrf_token(&self, binding: &str) -> String {
+        URL_SAFE_NO_PAD.encode(keyed_digest(&self.csrf_key, binding.as_bytes()))
+    }
+
+    /// Whether `presented` is the CSRF token for `binding`, compared in constant time.
+    pub fn csrf_matches(&self, binding: &str, presented: &str) -> bool {
+        let Ok(presented) = URL_SAFE_NO_PAD.decode(presented) else {
+            return false;
+        };
+        match Hmac::<Sha256>::new_from_slice(&self.csrf_key) {
+            Ok(mut mac) => {
+                mac.update(binding.as_bytes());
+                mac.verify_slice(&presented).is_ok()
+            }
+            Err(_) => false,
+        }
     }
 }
 

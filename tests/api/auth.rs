@@ -103,25 +103,132 @@ async fn passwords_follow_the_policy() {
 }
 
 #[actix_web::test]
-async fn admins_make_staff_accounts_and_coordinators_cannot() {
+async fn staff_make_accounts_as_their_role_allows() {
     let app = TestApp::spawn().await;
+    let own = app.services.district.area_named("Nara East").await.unwrap();
+    let other = app.services.district.area_named("Yoshino").await.unwrap();
     let (_, admin) = app.account("admin").await;
-    let (_, coordinator) = app.account("coordinator").await;
-    let body = json!({"email": "keeper@example.jp", "password": PASSWORD, "display_name": "Keeper", "locale": "ja", "role": "hub_keeper"});
-    let (status, _) = app
-        .post(
-            "/api/v1/users",
-            body.clone(),
-            Some(&access_token(&coordinator)),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, created) = app
-        .post("/api/v1/users", body, Some(&access_token(&admin)))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    assert_eq!(created["role"], "hub_keeper");
-    assert_eq!(created["status"], "active");
+    let (_, coordinator) = app.account_in("coordinator", Some(own.id)).await;
+    let (_, volunteer) = app.account_in("volunteer", Some(own.id)).await;
+    let (admin, coordinator, volunteer) = (
+        access_token(&admin),
+        access_token(&coordinator),
+        access_token(&volunteer),
+    );
+    let (own_id, other_id) = (own.id.to_string(), other.id.to_string());
+    // (who, their token, role asked for, area named, status, area the account lands in)
+    type Case<'a> = (
+        &'a str,
+        &'a String,
+        &'a str,
+        Option<&'a String>,
+        StatusCode,
+        Option<&'a String>,
+    );
+    let cases: [Case; 9] = [
+        (
+            "coordinator",
+            &coordinator,
+            "hub_keeper",
+            None,
+            StatusCode::CREATED,
+            Some(&own_id),
+        ),
+        (
+            "coordinator",
+            &coordinator,
+            "carrier",
+            Some(&own_id),
+            StatusCode::CREATED,
+            Some(&own_id),
+        ),
+        (
+            "coordinator",
+            &coordinator,
+            "carrier",
+            Some(&other_id),
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        (
+            "coordinator",
+            &coordinator,
+            "coordinator",
+            None,
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        (
+            "coordinator",
+            &coordinator,
+            "admin",
+            None,
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        (
+            "coordinator",
+            &coordinator,
+            "volunteer",
+            None,
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        (
+            "volunteer",
+            &volunteer,
+            "hub_keeper",
+            None,
+            StatusCode::FORBIDDEN,
+            None,
+        ),
+        (
+            "admin",
+            &admin,
+            "coordinator",
+            Some(&other_id),
+            StatusCode::CREATED,
+            Some(&other_id),
+        ),
+        (
+            "admin",
+            &admin,
+            "hub_keeper",
+            None,
+            StatusCode::CREATED,
+            None,
+        ),
+    ];
+    for (who, token, role, area, expected, lands_in) in cases {
+        let email = format!("{role}-{}@example.jp", uuid::Uuid::new_v4().simple());
+        let mut body = json!({"email": email, "password": PASSWORD, "display_name": "Keeper", "locale": "ja", "role": role});
+        if let Some(area) = area {
+            body["area_id"] = json!(area);
+        }
+        let (status, created) = app.post("/api/v1/users", body, Some(token)).await;
+        assert_eq!(status, expected, "{who} making a {role}: {created}");
+        if status == StatusCode::CREATED {
+            assert_eq!(created["role"], role);
+            assert_eq!(created["status"], "active");
+            assert_eq!(
+                created["area_id"].as_str(),
+                lands_in.map(String::as_str),
+                "{who} making a {role}"
+            );
+        } else {
+            assert_eq!(
+                app.post(
+                    "/api/v1/auth/login",
+                    json!({"email": email, "password": PASSWORD}),
+                    None
+                )
+                .await
+                .0,
+                StatusCode::UNAUTHORIZED,
+                "a refused account is not made"
+            );
+        }
+    }
 }
 
 #[actix_web::test]

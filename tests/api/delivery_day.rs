@@ -448,6 +448,9 @@ async fn a_whole_day_from_the_post_van_to_the_door_and_the_watch_over() {
     assert_eq!(status, StatusCode::OK, "{resolved}");
     case_of(&left_id, "not_collected").expect("the pickup's case");
 
+    // The impact of the day as the municipality reads it: from what was delivered.
+    impact_counts_what_the_day_delivered(&v, &staff, &expected).await;
+
     // Every request is where the day left it, with its whole chain of custody.
     for (id, (status, chain)) in &expected {
         let r = request(&v, &staff, id).await;
@@ -546,4 +549,167 @@ async fn a_whole_day_from_the_post_van_to_the_door_and_the_watch_over() {
             .any(|c| c["id"] == door_case["id"]),
         "{theirs}"
     );
+}
+
+/// `GET /impact` over the day: the requests that reached their households, the runs that were
+/// completed, the cases that were opened, and nothing of another period.
+async fn impact_counts_what_the_day_delivered(
+    v: &Village,
+    staff: &str,
+    expected: &HashMap<String, (&str, Vec<&str>)>,
+) {
+    let date = &v.summary.delivery_date;
+    let day: chrono::NaiveDate = date.parse().unwrap();
+    // Cases open on the test clock's days around the delivery date.
+    let (from, to) = (day - chrono::Days::new(3), day + chrono::Days::new(3));
+    let report = |group_by: &'static str, from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        let path = format!("/api/v1/impact?from={from}&to={to}&group_by={group_by}");
+        async move {
+            let (status, report) = v.app.get(&path, Some(staff)).await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            report
+        }
+    };
+    let by_month = report("month", from, to).await;
+    let total = &by_month["total"];
+    let mut households = std::collections::HashSet::new();
+    let (mut delivered, mut collected, mut failed) = (0, 0, 0);
+    for (id, (status, _)) in expected {
+        match *status {
+            "delivered" => delivered += 1,
+            "collected" => collected += 1,
+            "failed" => failed += 1,
+            _ => continue,
+        }
+        if *status != "failed" {
+            households.insert(request(v, staff, id).await["resident_id"].clone());
+        }
+    }
+    assert!(delivered > 0 && collected > 0, "{delivered} {collected}");
+    assert_eq!(total["requests_delivered"], delivered, "{by_month}");
+    assert_eq!(total["requests_collected"], collected);
+    assert_eq!(total["requests_failed"], failed);
+    assert_eq!(total["households_reached"], households.len());
+    let (_, plans) = v
+        .app
+        .get(&format!("/api/v1/plans?delivery_date={date}"), Some(staff))
+        .await;
+    let completed: Vec<&Value> = plans["items"][0]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "completed")
+        .collect();
+    assert!(!completed.is_empty());
+    let km: f64 = completed
+        .iter()
+        .map(|r| r["distance_km"].as_f64().unwrap())
+        .sum();
+    let volunteer_hours: f64 = completed
+        .iter()
+        .filter(|r| r["carrier"]["kind"] == "volunteer")
+        .map(|r| r["duration_min"].as_f64().unwrap() / 60.0)
+        .sum();
+    assert!(
+        (total["carried_km"].as_f64().unwrap() - km).abs() < 0.05,
+        "{total} {km}"
+    );
+    assert!((total["volunteer_hours"].as_f64().unwrap() - volunteer_hours).abs() < 0.05);
+    let trips = total["trips_consolidated"].as_i64().unwrap();
+    assert!(
+        trips <= households.len() as i64
+            && trips >= households.len() as i64 - completed.len() as i64
+    );
+    assert!(total["household_km"].as_f64().unwrap() > 0.0);
+    let saved = total["household_km"].as_f64().unwrap() - total["carried_km"].as_f64().unwrap();
+    assert!((total["km_saved"].as_f64().unwrap() - saved).abs() < 0.02);
+    let (_, cases) = v
+        .app
+        .get("/api/v1/escalations?limit=100", Some(staff))
+        .await;
+    let cases = cases["items"].as_array().unwrap();
+    assert_eq!(total["escalations_opened"], cases.len(), "{total}");
+    assert_eq!(
+        total["escalation_outcomes"]["referred_to_welfare"], 1,
+        "{total}"
+    );
+    // One month, the same as the whole.
+    assert_eq!(by_month["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(by_month["groups"][0]["key"], &date[..7]);
+    assert_eq!(by_month["groups"][0]["requests_delivered"], delivered);
+    // By neighbourhood: named, and adding up to the whole.
+    let by_place = report("neighbourhood", from, to).await;
+    let groups = by_place["groups"].as_array().unwrap();
+    let sum = |field: &str| {
+        groups
+            .iter()
+            .map(|g| g[field].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(sum("requests_delivered"), delivered);
+    assert_eq!(sum("requests_collected"), collected);
+    assert_eq!(sum("escalations_opened"), cases.len() as i64);
+    assert!(groups.iter().any(|g| g["name"].is_string()), "{by_place}");
+    assert_eq!(by_place["total"], by_month["total"]);
+    // The console's CSV says the same, for Excel in Japan (UTF-8 with a byte-order mark).
+    let mut browser = crate::console::Browser::new(&v.app);
+    browser
+        .sign_in(
+            yui::demo::COORDINATOR_EMAIL,
+            yui::demo::COORDINATOR_PASSWORD,
+        )
+        .await;
+    let csv = browser
+        .get(&format!(
+            "/console/impact.csv?from={from}&to={to}&group_by=neighbourhood"
+        ))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.body.starts_with('\u{feff}'));
+    let rows: Vec<Vec<&str>> = csv.body[3..]
+        .lines()
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows[0][2], "届けた世帯数", "{:?}", rows[0]);
+    assert_eq!(
+        rows.len(),
+        groups.len() + 2,
+        "a header, the groups, the total"
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(last[0], "total");
+    assert_eq!(last[2], households.len().to_string());
+    assert_eq!(last[3], delivered.to_string());
+    assert_eq!(last[4], collected.to_string());
+    for (row, group) in rows[1..rows.len() - 1].iter().zip(groups) {
+        assert_eq!(row[0], group["key"].as_str().unwrap());
+        assert_eq!(row[3], group["requests_delivered"].to_string());
+    }
+    let page = browser
+        .get(&format!(
+            "/console/impact?from={from}&to={to}&group_by=month"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"impact-data\""),
+        "the chart's figures"
+    );
+    assert!(
+        page.body
+            .contains(&format!("<td class=\"number\">{delivered}</td>")),
+        "{}",
+        page.body
+    );
+
+    // The week before delivered nothing.
+    let before = report(
+        "month",
+        day - chrono::Days::new(40),
+        day - chrono::Days::new(10),
+    )
+    .await;
+    assert_eq!(before["total"]["requests_delivered"], 0);
+    assert_eq!(before["groups"], json!([]));
 }

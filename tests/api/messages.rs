@@ -33,6 +33,7 @@ fn keys_named_in_code() -> BTreeSet<String> {
         "malformed-",
         "body-",
         "problem-",
+        "console-",
     ];
     let mut found = BTreeSet::new();
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
@@ -238,4 +239,31 @@ async fn without_accept_language_the_users_locale_decides() {
         .await
         .unwrap();
     assert_eq!(other.headers()["content-language"], "ja");
+}
+
+#[test]
+fn every_status_the_console_shows_has_a_label_in_both_languages() {
+    use yui::domain::text::TextEnum;
+    let labels: Vec<String> = yui::domain::request::RequestStatus::ALL
+        .iter()
+        .map(|s| format!("request-status-{}", s.as_str()))
+        .chain(
+            yui::domain::run::RunStatus::ALL
+                .iter()
+                .map(|s| format!("run-status-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::watch_over::EscalationOutcome::ALL
+                .iter()
+                .map(|o| format!("console-outcome-{}", o.as_str())),
+        )
+        .chain(["console-outcome-open".to_owned()])
+        .collect();
+    assert_eq!(labels.len(), 11 + 7 + 5 + 1);
+    for language in ["en", "ja"] {
+        let catalogue = keys(language);
+        for label in &labels {
+            assert!(catalogue.contains(label), "{language}: no {label}");
+        }
+    }
 }

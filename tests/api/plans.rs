@@ -201,6 +201,76 @@ async fn a_preview_before_the_cutoff_plans_everything_and_changes_nothing() {
 }
 
 #[actix_web::test]
+async fn a_date_s_plan_is_found_by_area_and_date() {
+    let village = Village::new().await;
+    let date = &village.summary.delivery_date;
+    let area = village.summary.area_id.to_string();
+    let by_date = |query: String, token: String| {
+        let app = &village.app;
+        async move {
+            app.get(&format!("/api/v1/plans?{query}"), Some(&token))
+                .await
+        }
+    };
+    let coordinator = village.coordinator.clone();
+    let (status, none) = by_date(format!("delivery_date={date}"), coordinator.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{none}");
+    assert_eq!(none["items"], json!([]), "not planned yet");
+
+    let plan = village.plan(false).await;
+    let (status, found) = by_date(format!("delivery_date={date}"), coordinator.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        found["items"],
+        json!([plan]),
+        "the coordinator's own area by default"
+    );
+    let (_, named) = by_date(
+        format!("area_id={area}&delivery_date={date}"),
+        coordinator.clone(),
+    )
+    .await;
+    assert_eq!(named["items"][0]["id"], plan["id"]);
+    let (_, other_date) = by_date("delivery_date=2031-01-01".into(), coordinator.clone()).await;
+    assert_eq!(other_date["items"], json!([]));
+
+    // Another area's coordinator sees no plan of this one; an admin names the area.
+    let elsewhere = village
+        .app
+        .services
+        .district
+        .area_named("Yoshino")
+        .await
+        .unwrap();
+    let (_, outsider) = village
+        .app
+        .account_in("coordinator", Some(elsewhere.id))
+        .await;
+    let (status, hidden) = by_date(
+        format!("area_id={area}&delivery_date={date}"),
+        access_token(&outsider),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hidden["items"], json!([]));
+    let (_, admin) = village.app.account("admin").await;
+    let admin = access_token(&admin);
+    let (_, seen) = by_date(
+        format!("area_id={area}&delivery_date={date}"),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(seen["items"][0]["id"], plan["id"]);
+    let (status, problem) = by_date(format!("delivery_date={date}"), admin).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "area_id", "{problem}");
+    let (status, problem) = by_date("delivery_date=2026-13-40".into(), coordinator.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, problem) = by_date(String::new(), coordinator).await;
+    assert!(status.is_client_error(), "{problem}");
+}
+
+#[actix_web::test]
 async fn locking_plans_for_real_and_closes_ordering() {
     let village = Village::new().await;
     let plan = village.plan(true).await;

@@ -4,6 +4,7 @@ pub mod carriers;
 pub mod district;
 pub mod handovers;
 pub mod health;
+pub mod impact;
 pub mod neighbourhoods;
 pub mod notifications;
 pub mod plans;

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::district::created;
-use crate::domain::ids::{HubId, PlanId, RunId, UserId};
+use crate::domain::ids::{AreaId, HubId, PlanId, RunId, UserId};
 use crate::error::AppError;
 use crate::http::access::Staff;
 use crate::http::pagination::{self, Items};
@@ -19,6 +19,27 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let plan = services.plans.create(&staff.0, body.into_inner()).await?;
     Ok(created(format!("/api/v1/plans/{}", plan.id), &plan))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlansQuery {
+    area_id: Option<AreaId>,
+    delivery_date: Line,
+}
+
+/// The plan of one date of an area, as a list of none or one.
+pub async fn list(
+    services: web::Data<Services>,
+    staff: Staff,
+    query: Query<PlansQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let plan = services
+        .plans
+        .for_date(&staff.0, query.area_id, &query.delivery_date)
+        .await?;
+    Ok(HttpResponse::Ok().json(Items::whole(plan.into_iter().collect())))
 }
 
 pub async fn get(

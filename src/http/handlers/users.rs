@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::account::{Role, User, UserFilter, UserStatus};
 use crate::domain::ids::{AreaId, UserId};
 use crate::error::AppError;
-use crate::http::access::{Admin, Staff};
+use crate::http::access::Staff;
 use crate::http::pagination;
 use crate::services::Services;
 use crate::services::accounts::{Caller, NewAccount};
@@ -45,7 +45,8 @@ pub fn created(user: &User) -> HttpResponse {
         .json(UserBody::from(user))
 }
 
-/// An account made by an admin: any role, optionally in an area.
+/// An account made by staff: an admin any role, optionally in an area; a coordinator a hub
+/// keeper or post carrier of their area.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffAccountBody {
@@ -76,7 +77,7 @@ pub async fn me(services: web::Data<Services>, caller: Caller) -> Result<HttpRes
 
 pub async fn create(
     services: web::Data<Services>,
-    _admin: Admin,
+    staff: Staff,
     body: Body<StaffAccountBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
@@ -88,7 +89,7 @@ pub async fn create(
         role: body.role.into(),
         area_id: body.area_id,
     };
-    let user = services.accounts.create_by_staff(input).await?;
+    let user = services.accounts.create_for_area(&staff.0, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserBody::from(&user)))

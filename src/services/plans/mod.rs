@@ -219,6 +219,34 @@ impl Plans {
         .await
     }
 
+    /// `GET /plans?area_id=&delivery_date=`: the date's plan, if it has one. A coordinator's
+    /// area is their own when none is named; an area the caller does not work in has none.
+    pub async fn for_date(
+        &self,
+        caller: &Caller,
+        area: Option<AreaId>,
+        delivery_date: &str,
+    ) -> Result<Option<PlanView>, AppError> {
+        let area = match area {
+            Some(area) => area,
+            None => caller
+                .area_id
+                .ok_or_else(|| AppError::invalid("area_id", "invalid-required"))?,
+        };
+        let date = parse_date("delivery_date", delivery_date)?;
+        if !caller.role.is_staff() || !caller.works_in(area) {
+            return Ok(None);
+        }
+        let date_text = date.format("%Y-%m-%d").to_string();
+        self.db
+            .run("plans.for_date", move |conn| {
+                db::plans::find_for_date(conn, area, &date_text)?
+                    .map(|plan| plan_view(conn, &plan))
+                    .transpose()
+            })
+            .await
+    }
+
     pub async fn get(&self, caller: &Caller, id: PlanId) -> Result<PlanView, AppError> {
         let caller = caller.clone();
         self.db

@@ -1,0 +1,10 @@
+//! The coordinator's console: pages rendered on the server under `/console`, calling the same
+//! services as the API. Its routes are in `http::console_routes`, beside the API's, each
+//! with its access declared.
+
+pub mod assets;
+pub mod impact;
+pub mod page;
+pub mod session;
+pub mod sign_in;
+pub mod today;

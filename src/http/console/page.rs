@@ -1,0 +1,230 @@
+//! The frame every console page shares: the header with the area and the signed-in person,
+//! the navigation, the language switch and sign-out, and the headers that keep the page
+//! private (no caching, a strict Content-Security-Policy, no framing).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
+use maud::{DOCTYPE, Markup, html};
+
+use super::session::{self, CSRF_FIELD, ConsoleSettings, ConsoleVisit};
+use crate::domain::account::Locale;
+use crate::error::AppError;
+use crate::i18n;
+
+/// The catalogue's `key` in the language of the page being served.
+pub fn t(key: &str) -> String {
+    i18n::lookup::<&str>(i18n::current(), key, &[])
+}
+
+/// The catalogue's `key` with named arguments.
+pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
+    i18n::lookup(i18n::current(), key, args)
+}
+
+/// The console's pages, as the navigation lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Today,
+    Impact,
+}
+
+impl Section {
+    const ALL: [Section; 2] = [Section::Today, Section::Impact];
+
+    fn href(self) -> &'static str {
+        match self {
+            Section::Today => "/console/today",
+            Section::Impact => "/console/impact",
+        }
+    }
+
+    fn title_key(self) -> &'static str {
+        match self {
+            Section::Today => "console-today-title",
+            Section::Impact => "console-impact-title",
+        }
+    }
+}
+
+/// One console page to answer.
+pub struct Page<'a> {
+    pub section: Option<Section>,
+    pub title: String,
+    pub visit: &'a ConsoleVisit,
+    /// The path the language switch comes back to.
+    pub here: String,
+    /// Extra scripts and style sheets of this page (from `/console/static/`).
+    pub scripts: &'a [&'a str],
+    pub styles: &'a [&'a str],
+}
+
+fn secure_headers(builder: &mut HttpResponseBuilder, csp: &str) {
+    builder
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("content-security-policy", csp.to_owned()))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("x-frame-options", "DENY"))
+        .insert_header(("referrer-policy", "same-origin"));
+}
+
+/// The hidden field that carries the CSRF token in every form.
+pub fn csrf_input(visit: &ConsoleVisit) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(visit.csrf_token); }
+}
+
+fn language_switch(visit: &ConsoleVisit, here: &str) -> Markup {
+    let current = i18n::current();
+    html! {
+        form.language method="post" action="/console/language" {
+            (csrf_input(visit))
+            input type="hidden" name="back" value=(here);
+            span.visually-hidden { (t("console-language")) }
+            @for (locale, label) in [(Locale::Ja, "日本語"), (Locale::En, "English")] {
+                @if locale == current {
+                    button type="submit" name="to" value=(locale.as_str()) aria-current="true" lang=(locale.as_str()) { (label) }
+                } @else {
+                    button type="submit" name="to" value=(locale.as_str()) lang=(locale.as_str()) { (label) }
+                }
+            }
+        }
+    }
+}
+
+fn document(
+    title: &str,
+    (scripts, styles): (&[&str], &[&str]),
+    header_part: Markup,
+    main: Markup,
+) -> Markup {
+    let locale = i18n::current();
+    html! {
+        (DOCTYPE)
+        html lang=(locale.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                // htmx would add a <style> element, which the policy refuses.
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false}"#;
+                title { (title) " — " (t("console-product")) }
+                link rel="stylesheet" href="/console/static/console.css";
+                @for style in styles {
+                    link rel="stylesheet" href={ "/console/static/" (style) };
+                }
+                script src="/console/static/vendor/htmx/htmx.min.js" defer {}
+                @for script in scripts {
+                    script src={ "/console/static/" (script) } defer {}
+                }
+            }
+            body {
+                a.skip href="#main" { (t("console-skip-to-content")) }
+                header.top { (header_part) }
+                main #main tabindex="-1" { (main) }
+            }
+        }
+    }
+}
+
+/// A whole console page, answered 200 with the private headers.
+pub fn render(settings: &ConsoleSettings, page: Page<'_>, main: Markup) -> HttpResponse {
+    let visit = page.visit;
+    let header_part = html! {
+        span.brand { (t("console-product")) }
+        @if visit.caller.is_some() {
+            nav aria-label=(t("console-navigation")) {
+                ul {
+                    @for section in Section::ALL {
+                        li {
+                            @if page.section == Some(section) {
+                                a href=(section.href()) aria-current="page" { (t(section.title_key())) }
+                            } @else {
+                                a href=(section.href()) { (t(section.title_key())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.tools {
+            (language_switch(visit, &page.here))
+            @if visit.caller.is_some() {
+                form method="post" action="/console/sign-out" {
+                    (csrf_input(visit))
+                    button type="submit" { (t("console-sign-out")) }
+                }
+            }
+        }
+    };
+    let mut builder = HttpResponse::Ok();
+    secure_headers(&mut builder, &settings.content_security_policy);
+    if let Some(fresh) = &visit.new_presession {
+        builder.cookie(session::cookie(
+            settings,
+            session::PRESESSION_COOKIE,
+            fresh.clone(),
+        ));
+    }
+    builder
+        .body(document(&page.title, (page.scripts, page.styles), header_part, main).into_string())
+}
+
+/// A page saying why a request was not let in, with the way on.
+pub fn refusal(status: StatusCode, key: &str) -> HttpResponse {
+    let title = t(&format!("{key}-title"));
+    let main = html! {
+        h1 { (title) }
+        p { (t(key)) }
+        p { a href="/console" { (t("console-back-to-start")) } }
+    };
+    let mut builder = HttpResponse::build(status);
+    secure_headers(&mut builder, STRICT_POLICY);
+    builder.body(
+        document(
+            &title,
+            (&[], &[]),
+            html! { span.brand { (t("console-product")) } },
+            main,
+        )
+        .into_string(),
+    )
+}
+
+/// A page for a use case that refused or failed: its problem's title and detail in the
+/// page's language, with the status the API would answer.
+pub fn failure(error: &AppError) -> HttpResponse {
+    use actix_web::ResponseError;
+    if let AppError::Internal(cause) = error {
+        tracing::error!(cause = %cause, "internal error on a console page");
+    }
+    let problem = error.problem();
+    let main = html! {
+        h1 { (problem.title) }
+        p { (problem.detail) }
+        p { a href="/console" { (t("console-back-to-start")) } }
+    };
+    let mut builder = HttpResponse::build(error.status_code());
+    secure_headers(&mut builder, STRICT_POLICY);
+    builder.body(
+        document(
+            &problem.title,
+            (&[], &[]),
+            html! { span.brand { (t("console-product")) } },
+            main,
+        )
+        .into_string(),
+    )
+}
+
+/// The policy of pages that need nothing but Yui's own style sheet.
+const STRICT_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// A URL-encoded form's fields; a form that does not read is refused with 422.
+pub fn read_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::invalid("form", "console-form-unreadable"))
+}
+
+/// The console's settings, as every page handler takes them.
+pub type Settings = web::Data<ConsoleSettings>;
