@@ -215,7 +215,7 @@ pub async fn page(
             }
             script #impact-data type="application/json" { (PreEscaped(chart_data(&report))) }
         }
-        (table(&report))
+        div.scroll { (table(&report)) }
         p.muted { (t("console-impact-how")) }
     };
     page::render(
