@@ -494,7 +494,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, impact, sign_in, today};
+    use console::{assets, impact, map, sign_in, today};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -533,6 +533,27 @@ pub fn console_routes() -> Vec<RouteDef> {
         route(Method::GET, "/console/today", Access::Console(STAFF), |r| {
             r.to(today::page)
         }),
+        route(Method::GET, "/console/map", Access::Console(STAFF), |r| {
+            r.to(map::page)
+        }),
+        route(
+            Method::GET,
+            "/console/map.json",
+            Access::Console(STAFF),
+            |r| r.to(map::data),
+        ),
+        route(
+            Method::GET,
+            "/console/residents/{id}/address",
+            Access::Console(STAFF),
+            |r| r.to(map::address),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}/place",
+            Access::Console(STAFF),
+            |r| r.to(map::place),
+        ),
         route(
             Method::GET,
             "/console/impact",

@@ -15,6 +15,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("static/console.css"),
     ),
     (
+        "impact.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/impact.js"),
+    ),
+    (
+        "map.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/map.js"),
+    ),
+    (
         "vendor/htmx/htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("static/vendor/htmx/htmx.min.js"),

@@ -215,7 +215,7 @@ pub async fn page(
             }
             script #impact-data type="application/json" { (PreEscaped(chart_data(&report))) }
         }
-        div.scroll { (table(&report)) }
+        div.scroll tabindex="0" role="region" aria-label=(t("console-impact-table")) { (table(&report)) }
         p.muted { (t("console-impact-how")) }
     };
     page::render(

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod impact;
+pub mod map;
 pub mod page;
 pub mod session;
 pub mod sign_in;

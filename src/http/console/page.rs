@@ -25,15 +25,17 @@ pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Today,
+    Map,
     Impact,
 }
 
 impl Section {
-    const ALL: [Section; 2] = [Section::Today, Section::Impact];
+    const ALL: [Section; 3] = [Section::Today, Section::Map, Section::Impact];
 
     fn href(self) -> &'static str {
         match self {
             Section::Today => "/console/today",
+            Section::Map => "/console/map",
             Section::Impact => "/console/impact",
         }
     }
@@ -41,6 +43,7 @@ impl Section {
     fn title_key(self) -> &'static str {
         match self {
             Section::Today => "console-today-title",
+            Section::Map => "console-map-title",
             Section::Impact => "console-impact-title",
         }
     }
