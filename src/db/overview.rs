@@ -5,6 +5,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConnection;
+use super::handovers::HandoverRow;
 use super::schema::{escalations, grocery_requests, handovers, residents, runs, users};
 use super::text::Spelled;
 use crate::domain::account::{Role, UserStatus};
@@ -61,26 +62,27 @@ pub fn unresolved_escalations(conn: &mut DbConnection, area: AreaId) -> Result<i
         .get_result(conn)?)
 }
 
-/// Counted handovers since `since` whose crates differ from what was expected.
+/// Counted handovers since `since` whose crates differ from what was expected, newest first.
 pub fn discrepancies_since(
     conn: &mut DbConnection,
     area: AreaId,
     since: NaiveDateTime,
-) -> Result<i64, AppError> {
-    let counted: Vec<(Option<String>, Option<String>)> = handovers::table
+) -> Result<Vec<HandoverRow>, AppError> {
+    let counted: Vec<HandoverRow> = handovers::table
         .filter(handovers::area_id.eq(area.to_string()))
         .filter(handovers::occurred_at.ge(since))
         .filter(handovers::expected_crates.is_not_null())
-        .select((handovers::crates, handovers::expected_crates))
+        .order((handovers::occurred_at.desc(), handovers::id))
+        .select(HandoverRow::as_select())
         .load(conn)?;
-    let differs = |(crates, expected): &(Option<String>, Option<String>)| {
-        let read = |text: &Option<String>| {
-            text.as_deref()
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-        };
-        read(crates) != read(expected)
+    let read = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
     };
-    Ok(i64::try_from(counted.iter().filter(|pair| differs(pair)).count()).unwrap_or(i64::MAX))
+    Ok(counted
+        .into_iter()
+        .filter(|row| read(&row.crates) != read(&row.expected_crates))
+        .collect())
 }
 
 /// Volunteers who registered and wait for a coordinator: those of the area and those who

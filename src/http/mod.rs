@@ -494,7 +494,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, impact, map, sign_in, today};
+    use console::{assets, field, impact, map, sign_in, today};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -503,9 +503,12 @@ pub fn console_routes() -> Vec<RouteDef> {
     };
     vec![
         route(Method::GET, "/", Access::Public, |r| r.to(sign_in::root)),
-        route(Method::GET, "/console", Access::Console(STAFF), |r| {
-            r.to(sign_in::start)
-        }),
+        route(
+            Method::GET,
+            "/console",
+            Access::Console(KEEPER_AND_STAFF),
+            |r| r.to(sign_in::start),
+        ),
         route(
             Method::GET,
             "/console/static/{path:.*}",
@@ -553,6 +556,24 @@ pub fn console_routes() -> Vec<RouteDef> {
             "/console/residents/{id}/place",
             Access::Console(STAFF),
             |r| r.to(map::place),
+        ),
+        route(
+            Method::GET,
+            "/console/field",
+            Access::Console(KEEPER_AND_STAFF),
+            |r| r.to(field::page),
+        ),
+        route(
+            Method::POST,
+            "/console/escalations/{id}/acknowledge",
+            Access::Console(KEEPER_AND_STAFF),
+            |r| r.to(field::acknowledge),
+        ),
+        route(
+            Method::POST,
+            "/console/escalations/{id}/resolve",
+            Access::Console(KEEPER_AND_STAFF),
+            |r| r.to(field::resolve),
         ),
         route(
             Method::GET,

@@ -341,6 +341,26 @@ impl District {
         self.hub(caller, id).await
     }
 
+    /// The hubs `caller` looks after: a keeper's own, all of the area for its staff.
+    pub async fn hubs_in_charge(&self, caller: &Caller) -> Result<Vec<HubView>, AppError> {
+        let area_id = caller.area()?;
+        let caller = caller.clone();
+        self.db
+            .run("hubs.in_charge", move |conn| {
+                let kept = if caller.role.is_staff() {
+                    None
+                } else {
+                    Some(db::areas::hubs_of_keeper(conn, caller.user_id)?)
+                };
+                db::areas::hubs_of(conn, area_id)?
+                    .iter()
+                    .filter(|hub| kept.as_ref().is_none_or(|ids| ids.contains(&hub.id)))
+                    .map(HubRow::view)
+                    .collect()
+            })
+            .await
+    }
+
     pub async fn hubs(&self, caller: &Caller) -> Result<Vec<HubView>, AppError> {
         let area_id = caller.area()?;
         self.db

@@ -6,6 +6,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::caller::Caller;
 use super::district::area_for;
+use super::handovers::{HandoverView, view as handover_view};
 use crate::db::{self, Db};
 use crate::domain::area::{Area, local_seconds};
 use crate::domain::clock::Clock;
@@ -92,16 +93,45 @@ impl Overview {
                     tomorrow: counts(tomorrow, &dates[1])?,
                     runs: db::overview::runs_by_status(conn, area.id, &dates[0])?,
                     unresolved_escalations: db::overview::unresolved_escalations(conn, area.id)?,
-                    discrepancies_today: db::overview::discrepancies_since(
-                        conn,
-                        area.id,
-                        start_of_today,
-                    )?,
+                    discrepancies_today: i64::try_from(
+                        db::overview::discrepancies_since(conn, area.id, start_of_today)?.len(),
+                    )
+                    .unwrap_or(i64::MAX),
                     volunteers_waiting: db::overview::volunteers_waiting(conn, area.id)?,
                     residents_to_place: db::overview::residents_to_place(conn, area.id)?,
                     area,
                     now,
                 })
+            })
+            .await
+    }
+
+    /// Counted handovers of the area since the start of `days` days ago (today is 0) whose
+    /// crates differ from what was loaded, newest first.
+    pub async fn discrepancies(
+        &self,
+        caller: &Caller,
+        area: AreaId,
+        days: u64,
+    ) -> Result<Vec<HandoverView>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let caller = caller.clone();
+        let now = self.clock.now();
+        self.db
+            .run("overview.discrepancies", move |conn| {
+                let area = area_for(conn, &caller, area)?;
+                let first = now
+                    .with_timezone(&area.time_zone)
+                    .date_naive()
+                    .checked_sub_days(Days::new(days))
+                    .ok_or_else(|| AppError::internal("date out of range"))?;
+                let since = local_seconds(first, area.time_zone, 0)?.naive_utc();
+                db::overview::discrepancies_since(conn, area.id, since)?
+                    .into_iter()
+                    .map(|row| handover_view(conn, row))
+                    .collect()
             })
             .await
     }

@@ -112,7 +112,12 @@ impl<'a> Browser<'a> {
 
     /// Signs in through the form, as a person would; answers the page it lands on.
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
-        let form = self.get("/console/sign-in?next=%2Fconsole%2Ftoday").await;
+        self.sign_in_at(email, password, "/console/today").await
+    }
+
+    /// Signs in asking for `next`; answers that page.
+    pub async fn sign_in_at(&mut self, email: &str, password: &str, next: &str) -> Answer {
+        let form = self.get("/console/sign-in").await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
         let token = form.csrf_token();
         let landed = self
@@ -122,18 +127,18 @@ impl<'a> Browser<'a> {
                     ("csrf_token", &token),
                     ("email", email),
                     ("password", password),
-                    ("next", "/console/today"),
+                    ("next", next),
                 ],
             )
             .await;
         assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
-        assert_eq!(landed.location.as_deref(), Some("/console/today"));
-        self.get("/console/today").await
+        assert_eq!(landed.location.as_deref(), Some(next));
+        self.get(next).await
     }
 }
 
 /// An account of `role` in `area` made the CLI's way: its e-mail address.
-async fn person(app: &TestApp, role: &str, area: Option<AreaId>) -> String {
+pub async fn person(app: &TestApp, role: &str, area: Option<AreaId>) -> String {
     let email = format!("{role}-{}@example.jp", uuid::Uuid::new_v4().simple());
     app.services
         .accounts

@@ -8,6 +8,7 @@ mod carriers;
 mod cli;
 mod common;
 mod console;
+mod console_field;
 mod contract;
 mod cutoff;
 mod database;

@@ -258,8 +258,28 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .map(|o| format!("console-outcome-{}", o.as_str())),
         )
         .chain(["console-outcome-open".to_owned()])
+        .chain(
+            yui::domain::watch_over::EscalationCause::ALL
+                .iter()
+                .map(|c| format!("console-cause-{}", c.as_str())),
+        )
+        .chain(
+            yui::domain::watch_over::EscalationStatus::ALL
+                .iter()
+                .map(|s| format!("console-escalation-status-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::watch_over::StepTo::ALL
+                .iter()
+                .map(|s| format!("console-step-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::handover::HandoverKind::ALL
+                .iter()
+                .map(|k| format!("console-handover-{}", k.as_str())),
+        )
         .collect();
-    assert_eq!(labels.len(), 11 + 7 + 5 + 1);
+    assert_eq!(labels.len(), 11 + 7 + 5 + 1 + 3 + 3 + 5 + 7);
     for language in ["en", "ja"] {
         let catalogue = keys(language);
         for label in &labels {

@@ -34,7 +34,13 @@ async fn tick(v: &Village) -> yui::services::escalations::TickOutcome {
 /// The demo planned and locked, every load on the van and received at its hub now. Answers
 /// the plan.
 pub async fn received(v: &Village) -> Value {
+    received_miscounting(v, 0).await
+}
+
+/// As `received`, the first hub counting `extra` ambient crates more than were loaded.
+pub async fn received_miscounting(v: &Village, extra: i64) -> Value {
     let plan = v.plan(true).await;
+    let mut extra = extra;
     let now = yui::domain::time::wire(v.app.services.clock.now());
     for load in plan["post_loads"].as_array().unwrap() {
         let mut planned = Vec::new();
@@ -59,15 +65,16 @@ pub async fn received(v: &Village) -> Value {
             .iter()
             .find(|r| r["carrier"]["id"] == load["post_trip_id"])
             .unwrap();
-        for (kind, extra) in [
-            ("van_loaded", json!({"run_id": run["id"]})),
-            ("hub_received", json!({})),
-        ] {
+        for (kind, run_id) in [("van_loaded", Some(&run["id"])), ("hub_received", None)] {
             let mut body = json!({"id": new_id(), "kind": kind, "occurred_at": now,
                                   "hub_id": load["hub_id"], "request_ids": planned,
                                   "crates": load["slots"]});
-            if let Some(run_id) = extra.get("run_id") {
+            if let Some(run_id) = run_id {
                 body["run_id"] = run_id.clone();
+            } else {
+                let counted = body["crates"]["ambient"].as_i64().unwrap() + extra;
+                body["crates"]["ambient"] = json!(counted);
+                extra = 0;
             }
             let (status, answer) = v
                 .app

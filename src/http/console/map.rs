@@ -4,7 +4,7 @@
 //! `map.js` draws what `/console/map.json` answers, on a canvas so 2,000 residents stay fluid.
 
 use actix_web::{HttpResponse, web};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use maud::html;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,26 +28,6 @@ pub struct MapQuery {
     date: Option<String>,
 }
 
-/// The date whose runs are drawn: the one asked for, else tomorrow in the area.
-async fn date_of(
-    services: &Services,
-    caller: &Caller,
-    asked: Option<&str>,
-) -> Result<NaiveDate, AppError> {
-    if let Some(raw) = asked {
-        return Ok(crate::domain::area::parse_date("date", raw)?);
-    }
-    let zone = services
-        .district
-        .area(caller, caller.area()?)
-        .await?
-        .time_zone;
-    let today = services.clock.now().with_timezone(&zone).date_naive();
-    today
-        .checked_add_days(Days::new(1))
-        .ok_or_else(|| AppError::internal("date out of range"))
-}
-
 /// `GET /console/map`
 pub async fn page(
     services: web::Data<Services>,
@@ -56,7 +36,7 @@ pub async fn page(
     caller: Caller,
     query: web::Query<MapQuery>,
 ) -> HttpResponse {
-    let date = match date_of(&services, &caller, query.date.as_deref()).await {
+    let date = match page::chosen_date(&services, &caller, query.date.as_deref(), 1).await {
         Ok(date) => date,
         Err(error) => return page::failure(&error),
     };
@@ -255,7 +235,7 @@ pub async fn data(
     caller: Caller,
     query: web::Query<MapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let date = date_of(&services, &caller, query.date.as_deref()).await?;
+    let date = page::chosen_date(&services, &caller, query.date.as_deref(), 1).await?;
     let data = map_data(&services, &caller, date).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

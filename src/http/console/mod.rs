@@ -3,6 +3,7 @@
 //! with its access declared.
 
 pub mod assets;
+pub mod field;
 pub mod impact;
 pub mod map;
 pub mod page;

@@ -7,9 +7,12 @@ use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use maud::{DOCTYPE, Markup, html};
 
 use super::session::{self, CSRF_FIELD, ConsoleSettings, ConsoleVisit};
-use crate::domain::account::Locale;
+use crate::domain::account::{Locale, Role};
 use crate::error::AppError;
 use crate::i18n;
+use crate::services::Services;
+use crate::services::caller::Caller;
+use chrono::{Days, NaiveDate};
 
 /// The catalogue's `key` in the language of the page being served.
 pub fn t(key: &str) -> String {
@@ -26,16 +29,23 @@ pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
 pub enum Section {
     Today,
     Map,
+    Field,
     Impact,
 }
 
 impl Section {
-    const ALL: [Section; 3] = [Section::Today, Section::Map, Section::Impact];
+    const ALL: [Section; 4] = [
+        Section::Today,
+        Section::Map,
+        Section::Field,
+        Section::Impact,
+    ];
 
-    fn href(self) -> &'static str {
+    pub fn href(self) -> &'static str {
         match self {
             Section::Today => "/console/today",
             Section::Map => "/console/map",
+            Section::Field => "/console/field",
             Section::Impact => "/console/impact",
         }
     }
@@ -44,7 +54,22 @@ impl Section {
         match self {
             Section::Today => "console-today-title",
             Section::Map => "console-map-title",
+            Section::Field => "console-field-title",
             Section::Impact => "console-impact-title",
+        }
+    }
+
+    /// Whether `role` may open the section (the access table says the same of its routes).
+    fn open_to(self, role: Role) -> bool {
+        role.is_staff() || (role == Role::HubKeeper && self == Section::Field)
+    }
+
+    /// Where `role` starts.
+    pub fn home(role: Role) -> Section {
+        if role.is_staff() {
+            Section::Today
+        } else {
+            Section::Field
         }
     }
 }
@@ -133,10 +158,10 @@ pub fn render(settings: &ConsoleSettings, page: Page<'_>, main: Markup) -> HttpR
     let visit = page.visit;
     let header_part = html! {
         span.brand { (t("console-product")) }
-        @if visit.caller.is_some() {
+        @if let Some(caller) = &visit.caller {
             nav aria-label=(t("console-navigation")) {
                 ul {
-                    @for section in Section::ALL {
+                    @for section in Section::ALL.into_iter().filter(|s| s.open_to(caller.role)) {
                         li {
                             @if page.section == Some(section) {
                                 a href=(section.href()) aria-current="page" { (t(section.title_key())) }
@@ -231,3 +256,36 @@ pub fn read_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppEr
 
 /// The console's settings, as every page handler takes them.
 pub type Settings = web::Data<ConsoleSettings>;
+
+/// The date a page shows: the one asked for (`YYYY-MM-DD`), else the area's today plus
+/// `days_ahead`.
+pub async fn chosen_date(
+    services: &Services,
+    caller: &Caller,
+    asked: Option<&str>,
+    days_ahead: u64,
+) -> Result<NaiveDate, AppError> {
+    if let Some(raw) = asked.filter(|raw| !raw.is_empty()) {
+        return Ok(crate::domain::area::parse_date("date", raw)?);
+    }
+    let zone = services
+        .district
+        .area(caller, caller.area()?)
+        .await?
+        .time_zone;
+    services
+        .clock
+        .now()
+        .with_timezone(&zone)
+        .date_naive()
+        .checked_add_days(Days::new(days_ahead))
+        .ok_or_else(|| AppError::internal("date out of range"))
+}
+
+/// A time from the wire (RFC 3339) as the page's reader reads it in `zone`.
+pub fn wire_time(wire: &str, zone: chrono_tz::Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(wire).map_or_else(
+        |_| wire.to_owned(),
+        |at| i18n::long_date_time(at.with_timezone(&chrono::Utc), zone, i18n::current()),
+    )
+}

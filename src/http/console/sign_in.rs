@@ -13,6 +13,7 @@ use crate::domain::account::Locale;
 use crate::error::AppError;
 use crate::http::client::ClientAddress;
 use crate::services::Services;
+use crate::services::caller::Caller;
 
 /// Where a browser may be sent back to: a console page of this site, nothing else.
 fn console_path(next: Option<&str>) -> String {
@@ -43,9 +44,9 @@ pub async fn root() -> HttpResponse {
     see_other("/console")
 }
 
-/// `GET /console`: the day at a glance.
-pub async fn start() -> HttpResponse {
-    see_other("/console/today")
+/// `GET /console`: the day at a glance; a hub keeper's own hubs.
+pub async fn start(caller: Caller) -> HttpResponse {
+    see_other(page::Section::home(caller.role).href())
 }
 
 #[derive(Deserialize)]
