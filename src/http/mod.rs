@@ -494,7 +494,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, field, impact, map, sign_in, today};
+    use console::{assets, field, impact, map, planning, sign_in, today};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -556,6 +556,24 @@ pub fn console_routes() -> Vec<RouteDef> {
             "/console/residents/{id}/place",
             Access::Console(STAFF),
             |r| r.to(map::place),
+        ),
+        route(
+            Method::GET,
+            "/console/planning",
+            Access::Console(STAFF),
+            |r| r.to(planning::page),
+        ),
+        route(
+            Method::POST,
+            "/console/plans",
+            Access::Console(STAFF),
+            |r| r.to(planning::plan),
+        ),
+        route(
+            Method::POST,
+            "/console/runs/{id}/reassign",
+            Access::Console(STAFF),
+            |r| r.to(planning::reassign),
         ),
         route(
             Method::GET,

@@ -197,6 +197,32 @@ impl Accounts {
             .inspect(|user| tracing::info!(user_id = %user.id, "account deactivated"))
     }
 
+    /// The active volunteers and post carriers of the caller's area: who a run may be
+    /// offered to.
+    pub async fn carriers_of_area(&self, caller: &Caller) -> Result<Vec<User>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let area = caller.area()?;
+        self.db
+            .run("users.carriers_of_area", move |conn| {
+                let mut carriers = Vec::new();
+                for role in [Role::Volunteer, Role::Carrier] {
+                    let filter = UserFilter {
+                        role: Some(role),
+                        status: Some(UserStatus::Active),
+                    };
+                    carriers.extend(
+                        db::users::list(conn, &filter, None, 10_000)?
+                            .into_iter()
+                            .filter(|user| user.area_id == Some(area)),
+                    );
+                }
+                Ok(carriers)
+            })
+            .await
+    }
+
     /// One page of accounts, and the key to continue after it.
     pub async fn list(
         &self,

@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod console;
 mod console_field;
+mod console_planning;
 mod contract;
 mod cutoff;
 mod database;

@@ -278,8 +278,32 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .iter()
                 .map(|k| format!("console-handover-{}", k.as_str())),
         )
+        .chain(yui::planning::day::Reason::ALL.iter().flat_map(|r| {
+            [
+                format!("console-unassigned-{}", r.as_str()),
+                format!("console-unassigned-{}-do", r.as_str()),
+            ]
+        }))
+        .chain(
+            yui::domain::plan::PlanStatus::ALL
+                .iter()
+                .map(|s| format!("console-plan-status-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::run::CarrierKind::ALL
+                .iter()
+                .map(|k| format!("console-carrier-{}", k.as_str())),
+        )
+        .chain(
+            yui::planning::day::StopKind::ALL
+                .iter()
+                .map(|k| format!("console-stop-{}", k.as_str())),
+        )
         .collect();
-    assert_eq!(labels.len(), 11 + 7 + 5 + 1 + 3 + 3 + 5 + 7);
+    assert_eq!(
+        labels.len(),
+        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4
+    );
     for language in ["en", "ja"] {
         let catalogue = keys(language);
         for label in &labels {

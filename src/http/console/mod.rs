@@ -7,6 +7,7 @@ pub mod field;
 pub mod impact;
 pub mod map;
 pub mod page;
+pub mod planning;
 pub mod session;
 pub mod sign_in;
 pub mod today;

@@ -29,14 +29,16 @@ pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
 pub enum Section {
     Today,
     Map,
+    Planning,
     Field,
     Impact,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::Today,
         Section::Map,
+        Section::Planning,
         Section::Field,
         Section::Impact,
     ];
@@ -45,6 +47,7 @@ impl Section {
         match self {
             Section::Today => "/console/today",
             Section::Map => "/console/map",
+            Section::Planning => "/console/planning",
             Section::Field => "/console/field",
             Section::Impact => "/console/impact",
         }
@@ -54,6 +57,7 @@ impl Section {
         match self {
             Section::Today => "console-today-title",
             Section::Map => "console-map-title",
+            Section::Planning => "console-planning-title",
             Section::Field => "console-field-title",
             Section::Impact => "console-impact-title",
         }

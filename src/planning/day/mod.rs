@@ -164,6 +164,17 @@ pub enum Reason {
 }
 
 impl Reason {
+    pub const ALL: [Reason; 8] = [
+        Reason::OutOfArea,
+        Reason::NoLinehaulCapacity,
+        Reason::HubStorageFull,
+        Reason::NoCarrierInReach,
+        Reason::TimeWindow,
+        Reason::ColdChain,
+        Reason::Capacity,
+        Reason::SearchFailed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::OutOfArea => "out_of_area",
@@ -187,6 +198,13 @@ pub enum StopKind {
 }
 
 impl StopKind {
+    pub const ALL: [StopKind; 4] = [
+        StopKind::Start,
+        StopKind::Hub,
+        StopKind::Delivery,
+        StopKind::End,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StopKind::Start => "start",
