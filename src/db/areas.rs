@@ -171,20 +171,26 @@ pub fn keepers_of(conn: &mut DbConnection, hub: HubId) -> Result<Vec<UserId>, Ap
         .collect())
 }
 
-/// Writes the area's day settings if its settings are still at `version`.
-pub fn set_day_settings(
+/// Writes the area's rules (cutoff, depot, factors) and delivery-day settings from `row`
+/// if its settings are still at `version`; whether they were.
+pub fn set_settings(
     conn: &mut DbConnection,
-    id: AreaId,
+    row: &AreaRow,
     version: i32,
-    settings: &str,
 ) -> Result<bool, AppError> {
     let changed = diesel::update(
         areas::table
-            .find(id.to_string())
+            .find(row.id.to_string())
             .filter(areas::settings_version.eq(version)),
     )
     .set((
-        areas::day_settings.eq(Some(settings)),
+        areas::cutoff_time.eq(&row.cutoff_time),
+        areas::cutoff_days_before.eq(row.cutoff_days_before),
+        areas::depot_lat.eq(row.depot_lat),
+        areas::depot_lon.eq(row.depot_lon),
+        areas::co2_kg_per_km.eq(row.co2_kg_per_km),
+        areas::circuity_factor.eq(row.circuity_factor),
+        areas::day_settings.eq(row.day_settings.as_deref()),
         areas::settings_version.eq(version + 1),
     ))
     .execute(conn)?;

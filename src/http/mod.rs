@@ -494,7 +494,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, field, impact, map, planning, sign_in, today};
+    use console::{assets, field, impact, map, planning, settings, sign_in, today};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -592,6 +592,18 @@ pub fn console_routes() -> Vec<RouteDef> {
             "/console/escalations/{id}/resolve",
             Access::Console(KEEPER_AND_STAFF),
             |r| r.to(field::resolve),
+        ),
+        route(
+            Method::GET,
+            "/console/settings",
+            Access::Console(STAFF),
+            |r| r.to(settings::page),
+        ),
+        route(
+            Method::POST,
+            "/console/settings",
+            Access::Console(STAFF),
+            |r| r.to(settings::save),
         ),
         route(
             Method::GET,

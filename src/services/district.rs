@@ -415,6 +415,29 @@ impl District {
                 settings.image_retention_days = days;
             }
             settings.check()?;
+            let mut rules = row.clone();
+            if changes.cutoff_time.is_some() || changes.cutoff_days_before.is_some() {
+                let time = changes.cutoff_time.as_deref().unwrap_or(&row.cutoff_time);
+                let days = changes
+                    .cutoff_days_before
+                    .unwrap_or(i64::from(row.cutoff_days_before));
+                let cutoff = CutoffRule::parse(time, days)?;
+                rules.cutoff_time = cutoff.time.format("%H:%M").to_string();
+                rules.cutoff_days_before = i32::try_from(cutoff.days_before).unwrap_or(1);
+            }
+            if let Some(depot) = changes.depot {
+                let depot = depot.validate("depot")?;
+                rules.depot_lat = Some(depot.lat);
+                rules.depot_lon = Some(depot.lon);
+            }
+            if changes.co2_kg_per_km.is_some() {
+                rules.co2_kg_per_km =
+                    check_factor("co2_kg_per_km", changes.co2_kg_per_km, 0.0, 10.0)?;
+            }
+            if changes.circuity_factor.is_some() {
+                rules.circuity_factor =
+                    check_factor("circuity_factor", changes.circuity_factor, 0.0, 5.0)?;
+            }
             match precondition {
                 None => return Err(AppError::PreconditionRequired),
                 Some(p) if !p.admits(row.settings_version) => {
@@ -424,7 +447,8 @@ impl District {
             }
             let json =
                 serde_json::to_string(&settings).map_err(|e| AppError::internal(e.to_string()))?;
-            if !db::areas::set_day_settings(uow.conn, id, row.settings_version, &json)? {
+            rules.day_settings = Some(json);
+            if !db::areas::set_settings(uow.conn, &rules, row.settings_version)? {
                 return Err(AppError::PreconditionFailed);
             }
             uow.audit("update_settings", "area", id)?;
@@ -477,6 +501,16 @@ fn settings_view(
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsChanges {
+    #[serde(default)]
+    pub cutoff_time: Option<Line>,
+    #[serde(default)]
+    pub cutoff_days_before: Option<i64>,
+    #[serde(default)]
+    pub depot: Option<Location>,
+    #[serde(default)]
+    pub co2_kg_per_km: Option<f64>,
+    #[serde(default)]
+    pub circuity_factor: Option<f64>,
     #[serde(default)]
     pub watch_over: Option<WatchOverInput>,
     #[serde(default)]

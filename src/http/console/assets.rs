@@ -25,6 +25,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("static/map.js"),
     ),
     (
+        "settings.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/settings.js"),
+    ),
+    (
         "vendor/htmx/htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("static/vendor/htmx/htmx.min.js"),

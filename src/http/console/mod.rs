@@ -9,5 +9,6 @@ pub mod map;
 pub mod page;
 pub mod planning;
 pub mod session;
+pub mod settings;
 pub mod sign_in;
 pub mod today;

@@ -32,15 +32,17 @@ pub enum Section {
     Planning,
     Field,
     Impact,
+    Settings,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::Today,
         Section::Map,
         Section::Planning,
         Section::Field,
         Section::Impact,
+        Section::Settings,
     ];
 
     pub fn href(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Section {
             Section::Planning => "/console/planning",
             Section::Field => "/console/field",
             Section::Impact => "/console/impact",
+            Section::Settings => "/console/settings",
         }
     }
 
@@ -60,6 +63,7 @@ impl Section {
             Section::Planning => "console-planning-title",
             Section::Field => "console-field-title",
             Section::Impact => "console-impact-title",
+            Section::Settings => "console-settings-title",
         }
     }
 
