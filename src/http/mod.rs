@@ -494,7 +494,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, field, impact, map, planning, settings, sign_in, today};
+    use console::{assets, field, impact, map, planning, requests, settings, sign_in, today};
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -556,6 +556,30 @@ pub fn console_routes() -> Vec<RouteDef> {
             "/console/residents/{id}/place",
             Access::Console(STAFF),
             |r| r.to(map::place),
+        ),
+        route(
+            Method::GET,
+            "/console/requests",
+            Access::Console(STAFF),
+            |r| r.to(requests::page),
+        ),
+        route(
+            Method::POST,
+            "/console/requests",
+            Access::Console(STAFF),
+            |r| r.to(requests::create),
+        ),
+        route(
+            Method::GET,
+            "/console/requests/{id}",
+            Access::Console(STAFF),
+            |r| r.to(requests::detail),
+        ),
+        route(
+            Method::POST,
+            "/console/requests/{id}/cancel",
+            Access::Console(STAFF),
+            |r| r.to(requests::cancel),
         ),
         route(
             Method::GET,

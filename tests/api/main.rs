@@ -10,6 +10,7 @@ mod common;
 mod console;
 mod console_field;
 mod console_planning;
+mod console_requests;
 mod console_settings;
 mod contract;
 mod cutoff;

@@ -299,10 +299,25 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .iter()
                 .map(|k| format!("console-stop-{}", k.as_str())),
         )
+        .chain(
+            yui::domain::request::Fulfilment::ALL
+                .iter()
+                .map(|f| format!("console-fulfilment-{}", f.as_str())),
+        )
+        .chain(
+            yui::domain::request::Temperature::ALL
+                .iter()
+                .map(|v| format!("console-temperature-{}", v.as_str())),
+        )
+        .chain(
+            yui::domain::request::Substitution::ALL
+                .iter()
+                .map(|s| format!("console-substitution-{}", s.as_str())),
+        )
         .collect();
     assert_eq!(
         labels.len(),
-        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4
+        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3
     );
     for language in ["en", "ja"] {
         let catalogue = keys(language);

@@ -8,6 +8,7 @@ pub mod impact;
 pub mod map;
 pub mod page;
 pub mod planning;
+pub mod requests;
 pub mod session;
 pub mod settings;
 pub mod sign_in;

@@ -29,6 +29,7 @@ pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
 pub enum Section {
     Today,
     Map,
+    Requests,
     Planning,
     Field,
     Impact,
@@ -36,9 +37,10 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Today,
         Section::Map,
+        Section::Requests,
         Section::Planning,
         Section::Field,
         Section::Impact,
@@ -49,6 +51,7 @@ impl Section {
         match self {
             Section::Today => "/console/today",
             Section::Map => "/console/map",
+            Section::Requests => "/console/requests",
             Section::Planning => "/console/planning",
             Section::Field => "/console/field",
             Section::Impact => "/console/impact",
@@ -60,6 +63,7 @@ impl Section {
         match self {
             Section::Today => "console-today-title",
             Section::Map => "console-map-title",
+            Section::Requests => "console-requests-title",
             Section::Planning => "console-planning-title",
             Section::Field => "console-field-title",
             Section::Impact => "console-impact-title",
