@@ -58,7 +58,7 @@ async fn a_coordinator_keys_in_a_phone_order_once_and_cancels_it() {
             ("item_substitution_0", "ask".to_owned()),
             ("item_name_1", "食パン".to_owned()),
             ("item_quantity_1", "".to_owned()),
-            ("item_unit_1", "袋".to_owned()),
+            ("item_unit_1", "".to_owned()),
             ("item_temperature_1", "ambient".to_owned()),
             ("item_substitution_1", "similar".to_owned()),
             ("item_name_2", "".to_owned()),
@@ -90,6 +90,7 @@ async fn a_coordinator_keys_in_a_phone_order_once_and_cancels_it() {
     assert_eq!(items[0]["temperature"], "chilled");
     assert_eq!(items[0]["substitution"], "ask");
     assert_eq!(items[1]["quantity"], 1.0);
+    assert_eq!(items[1]["unit"], "個", "the unit left empty");
     let id = made["id"].as_str().unwrap();
     assert_eq!(
         first.location.as_deref(),

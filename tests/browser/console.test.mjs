@@ -237,3 +237,169 @@ test("a coordinator places a resident from the review list by clicking the map",
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** A JSON call to the API as the holder of `token`; answers [status, body]. */
+async function api(method, path, token, body, headers = {}) {
+  const answer = await fetch(`${BASE}${path}`, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await answer.text();
+  return [answer.status, text ? JSON.parse(text) : null, answer.headers];
+}
+
+async function tokenOf([email, password]) {
+  const [status, body] = await api("POST", "/api/v1/auth/login", null, { email, password });
+  assert.equal(status, 200, JSON.stringify(body));
+  return body.access_token;
+}
+
+/** The page in Japanese and English: axe-core on each, a screenshot of each, back to Japanese. */
+async function bothLanguages(page, name) {
+  await accessible(page, `${name} ja`);
+  await shot(page, `${name}-ja`);
+  await page.click("form.language button[value=en]");
+  await page.waitForLoadState("load");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await accessible(page, `${name} en`);
+  await shot(page, `${name}-en`);
+  await page.click("form.language button[value=ja]");
+  await page.waitForLoadState("load");
+}
+
+test("a coordinator keys in a phone order, plans the day, offers a declined run and closes a case", async () => {
+  const coordinator = await tokenOf(COORDINATOR);
+  const [, requests] = await api("GET", "/api/v1/requests?limit=1", coordinator);
+  const date = requests.items[0].delivery_date;
+  const [, area] = await api("GET", `/api/v1/areas/${requests.items[0].area_id}`, coordinator);
+  const [, hubs] = await api("GET", "/api/v1/hubs", coordinator);
+  const hubList = hubs.items ?? hubs;
+  const [created, resident] = await api("POST", "/api/v1/residents", coordinator, {
+    name: "電話 花子", phone: "0742-22-2222", address: "奈良市東部 1",
+    location: hubList[0].location, fulfilment: "hub_pickup",
+  });
+  assert.equal(created, 201);
+
+  const { context, page, problems } = await visit("ja-JP");
+  await signIn(page, COORDINATOR);
+  await page.waitForURL(`${BASE}/console/today`);
+
+  // A phone order, keyed in.
+  await page.goto(`${BASE}/console/requests?date=${date}`);
+  assert.equal(await page.textContent("h1"), "注文");
+  await bothLanguages(page, "requests");
+  await page.selectOption("#resident_id", resident.id);
+  await page.fill("#delivery_date", date);
+  await page.fill("input[name=item_name_0]", "牛乳");
+  await page.fill("input[name=item_quantity_0]", "2");
+  await page.fill("input[name=item_unit_0]", "本");
+  await page.selectOption("select[name=item_temperature_0]", "chilled");
+  await page.selectOption("select[name=item_substitution_0]", "ask");
+  await page.fill("input[name=item_name_1]", "食パン");
+  await Promise.all([page.waitForNavigation(), page.click("form.order button[type=submit]")]);
+  assert.match(page.url(), /\/console\/requests\/[0-9a-f-]{36}$/, await page.textContent("main"));
+  assert.equal(await page.getAttribute("#request-status", "data-status"), "submitted");
+  assert.ok((await page.textContent("main")).includes("ご家族に聞く"));
+  await bothLanguages(page, "request");
+  const [, mine] = await api("GET", `/api/v1/requests?delivery_date=${date}&limit=100`, coordinator);
+  const keyed = mine.items.filter((r) => r.resident_id === resident.id);
+  assert.equal(keyed.length, 1);
+  assert.deepEqual(keyed[0].items.map((i) => [i.name, i.temperature]), [["牛乳", "chilled"], ["食パン", "ambient"]]);
+
+  // A preview, then the plan locked.
+  await page.goto(`${BASE}/console/planning?date=${date}`);
+  await page.click("button[name=lock][value=false]");
+  await page.waitForSelector("#plan-status[data-status=preview]");
+  await page.click("button[name=lock][value=true]");
+  await page.waitForSelector("#plan-status[data-status=locked]");
+  const [, plans] = await api("GET", `/api/v1/plans?area_id=${area.id}&delivery_date=${date}`, coordinator);
+  const plan = plans.items[0];
+  assert.equal(plan.status, "locked");
+
+  const runs = plan.runs.filter((r) => r.carrier.kind === "volunteer" && r.stops.some((s) => s.request_id));
+  assert.ok(runs.length >= 2, "two volunteer runs");
+  // The vans reach the hubs with what was planned.
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const [, day] = await api("GET", `/api/v1/requests?delivery_date=${date}&limit=100`, coordinator);
+  const planned = new Set(day.items.filter((r) => r.status === "planned").map((r) => r.id));
+  for (const load of plan.post_loads) {
+    const van = plan.runs.find((r) => r.carrier.id === load.post_trip_id);
+    const carried = load.request_ids.filter((id) => planned.has(id));
+    if (carried.length === 0) continue;
+    for (const [kind, extra] of [["van_loaded", { run_id: van.id }], ["hub_received", {}]]) {
+      const [status, body] = await api("POST", "/api/v1/handovers", coordinator, {
+        id: crypto.randomUUID(), kind, occurred_at: now, hub_id: load.hub_id,
+        request_ids: carried, crates: load.slots, ...extra,
+      });
+      assert.equal(status, 201, JSON.stringify(body));
+    }
+  }
+  // A volunteer declines their run; it is offered to another from the page.
+  const volunteerOf = (run) => [`volunteer${run.carrier.name.split(" ").at(-1)}@nara-east.example.jp`, VOLUNTEER[1]];
+  const declining = await tokenOf(volunteerOf(runs[0]));
+  const [declined] = await api("POST", `/api/v1/runs/${runs[0].id}/decline`, declining, { reason: "熱が出ました" });
+  assert.equal(declined, 200);
+  await page.reload();
+  assert.ok((await page.textContent(`tr[data-run='${runs[0].id}']`)).includes("熱が出ました"));
+  await bothLanguages(page, "planning");
+  await page.click(`tr[data-run='${runs[0].id}'] form[action$='/reassign'] button`);
+  await page.waitForURL(/\/console\/planning/);
+  const [, offered] = await api("GET", `/api/v1/runs/${runs[0].id}`, coordinator);
+  assert.equal(offered.status, "offered");
+  assert.notEqual(offered.carrier.id, runs[0].carrier.id);
+
+  // A door on the other run is not answered; the case is closed.
+  const carrying = await tokenOf(volunteerOf(runs[1]));
+  const door = runs[1].stops.find((s) => s.request_id).request_id;
+  for (const [kind, extra] of [["run_picked_up", {}], ["door_failed", { reason: "no_answer" }]]) {
+    const [status, body] = await api("POST", "/api/v1/handovers", carrying, {
+      id: crypto.randomUUID(), kind, occurred_at: now, run_id: runs[1].id, request_ids: [door], ...extra,
+    });
+    assert.equal(status, 201, JSON.stringify(body));
+  }
+  await page.goto(`${BASE}/console/field?date=${date}`);
+  const row = "tr[data-escalation]";
+  await page.waitForSelector(row);
+  const caseId = await page.getAttribute(row, "data-escalation");
+  await bothLanguages(page, "field");
+  await page.click(`${row} details summary`);
+  await page.selectOption(`#outcome-${caseId}`, "resident_safe");
+  await page.fill(`#note-${caseId}`, "お電話でご無事を確認しました");
+  await page.click(`${row} details button[type=submit]`);
+  await page.waitForURL(/\/console\/field/);
+  assert.equal(await page.$(row), null, "no case open");
+  const [, closed] = await api("GET", `/api/v1/escalations/${caseId}`, coordinator);
+  assert.equal(closed.status, "resolved");
+  assert.equal(closed.outcome, "resident_safe");
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a coordinator changes an area setting and sets the depot by clicking the map", async () => {
+  const { context, page, problems } = await visit("ja-JP");
+  await signIn(page, COORDINATOR);
+  await page.waitForURL(`${BASE}/console/today`);
+  await page.click("nav a[href='/console/settings']");
+  await page.waitForURL(`${BASE}/console/settings`);
+  await bothLanguages(page, "settings");
+  await page.fill("#chilled_minutes", "180");
+  await page.click("#depot-map", { position: { x: 200, y: 140 } });
+  const lat = await page.inputValue("#depot_lat");
+  assert.match(lat, /^-?\d+\.\d{6}$/, "the click filled the depot");
+  await page.click("form.settings button[type=submit]");
+  await page.waitForURL(`${BASE}/console/settings?saved=1`);
+  assert.ok(await page.isVisible("p.notice"));
+  const coordinator = await tokenOf(COORDINATOR);
+  const [, me] = await api("GET", "/api/v1/me", coordinator);
+  const [, area] = await api("GET", `/api/v1/areas/${me.area_id}`, coordinator);
+  assert.equal(area.cold_chain.chilled_minutes, 180);
+  assert.equal(area.depot.lat.toFixed(6), lat);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

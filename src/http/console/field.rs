@@ -147,7 +147,7 @@ async fn field(
     let main = html! {
         h1 { (title) }
         form.no-print method="get" action="/console/field" {
-            label for="date" { (t("console-map-date")) }
+            label for="date" { (t("console-date")) }
             input #date type="date" name="date" value=(day) required;
             " "
             button type="submit" { (t("console-map-show")) }

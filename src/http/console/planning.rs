@@ -15,7 +15,7 @@ use crate::db::requests::RequestFilter;
 use crate::domain::account::User;
 use crate::domain::ids::{RunId, UserId};
 use crate::domain::plan::PlanStatus;
-use crate::domain::run::{self, RunActor, RunCommand};
+use crate::domain::run::{self, CarrierKind, RunActor, RunCommand, RunStatus};
 use crate::domain::text::Line;
 use crate::error::AppError;
 use crate::i18n;
@@ -41,6 +41,14 @@ fn by_reason(unassigned: &[UnassignedView]) -> Vec<(&str, Vec<&UnassignedView>)>
         }
     }
     groups
+}
+
+/// A declined volunteer's or carrier's run, which the domain lets staff offer to someone
+/// else (a post trip is the post office's to arrange).
+fn offered_again(run: &RunView) -> bool {
+    run.status == RunStatus::Declined
+        && run.carrier.kind != CarrierKind::PostTrip
+        && run::transition(run.status, RunCommand::Reassign, RunActor::Staff).is_ok()
 }
 
 fn reassign_form(visit: &ConsoleVisit, run: &RunView, carriers: &[User]) -> Markup {
@@ -118,7 +126,7 @@ fn runs_table(
                                     }
                                 }
                             }
-                            @if run::transition(run.status, RunCommand::Reassign, RunActor::Staff).is_ok() && !carriers.is_empty() {
+                            @if offered_again(run) && !carriers.is_empty() {
                                 (reassign_form(visit, run, carriers))
                             }
                         }

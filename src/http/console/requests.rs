@@ -379,7 +379,12 @@ impl OrderForm {
                 quantity: quantity
                     .parse()
                     .map_err(|_| AppError::invalid("items.quantity", "invalid-number"))?,
-                unit: line(field("unit", row), "unit")?,
+                unit: line(
+                    Some(field("unit", row))
+                        .filter(|u| !u.is_empty())
+                        .unwrap_or_else(|| t("console-requests-default-unit")),
+                    "unit",
+                )?,
                 temperature: line(field("temperature", row), "temperature")?,
                 substitution: line(field("substitution", row), "substitution")?,
             });
