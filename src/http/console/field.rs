@@ -2,7 +2,6 @@
 //! (acknowledged and resolved from here), and counted crates that differed from the load.
 //! Hub keepers see their own hubs and the cases at their step; coordinators see the area.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -301,10 +300,9 @@ async fn field(
     ))
 }
 
-fn back_to_field() -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/console/field#escalations"))
-        .finish()
+/// Where a case's form comes back to.
+fn back_to_field<T>(_: &T) -> String {
+    "/console/field#escalations".to_owned()
 }
 
 #[derive(Deserialize)]
@@ -327,10 +325,7 @@ pub async fn acknowledge(
             .acknowledge(&caller, id.into_inner(), note)
             .await
     };
-    match acknowledged.await {
-        Ok(_) => back_to_field(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(acknowledged.await, back_to_field)
 }
 
 #[derive(Deserialize)]
@@ -354,8 +349,5 @@ pub async fn resolve(
             .resolve(&caller, id.into_inner(), outcome, form.note)
             .await
     };
-    match resolved.await {
-        Ok(_) => back_to_field(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(resolved.await, back_to_field)
 }

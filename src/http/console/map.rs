@@ -297,9 +297,7 @@ pub async fn place(
         .update(&caller, id.into_inner(), changes)
         .await
     {
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header((actix_web::http::header::LOCATION, "/console/map"))
-            .finish(),
+        Ok(_) => page::see_other("/console/map"),
         Err(error) => page::failure(&error),
     }
 }

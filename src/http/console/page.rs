@@ -301,3 +301,20 @@ pub fn wire_time(wire: &str, zone: chrono_tz::Tz) -> String {
         |at| i18n::long_date_time(at.with_timezone(&chrono::Utc), zone, i18n::current()),
     )
 }
+
+/// On to `to` (303 See Other), never cached.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// What a form's use case came to: on to the page `to` names (303), or a page saying why
+/// it was refused, with the API's status.
+pub fn after_form<T>(outcome: Result<T, AppError>, to: impl FnOnce(&T) -> String) -> HttpResponse {
+    match outcome {
+        Ok(done) => see_other(&to(&done)),
+        Err(error) => failure(&error),
+    }
+}

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -281,15 +280,9 @@ pub async fn plan(services: web::Data<Services>, caller: Caller, body: web::Byte
         };
         services.plans.create(&caller, input).await
     };
-    match planned.await {
-        Ok(plan) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/console/planning?date={}", plan.delivery_date),
-            ))
-            .finish(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(planned.await, |plan| {
+        format!("/console/planning?date={}", plan.delivery_date)
+    })
 }
 
 #[derive(Deserialize)]
@@ -311,13 +304,7 @@ pub async fn reassign(
             .reassign(&caller, id.into_inner(), form.carrier_id)
             .await
     };
-    match reassigned.await {
-        Ok(run) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/console/planning?date={}#runs", run.delivery_date),
-            ))
-            .finish(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(reassigned.await, |run| {
+        format!("/console/planning?date={}#runs", run.delivery_date)
+    })
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -415,15 +414,9 @@ pub async fn create(
             .create(&caller, Some(form.idempotency_key.clone()), input)
             .await
     };
-    match created.await {
-        Ok(outcome) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/console/requests/{}", outcome.view.id),
-            ))
-            .finish(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(created.await, |outcome| {
+        format!("/console/requests/{}", outcome.view.id)
+    })
 }
 
 /// `POST /console/requests/{id}/cancel`
@@ -432,17 +425,11 @@ pub async fn cancel(
     caller: Caller,
     id: web::Path<RequestId>,
 ) -> HttpResponse {
-    match services
+    let cancelled = services
         .requests
         .transition(&caller, id.into_inner(), RequestCommand::Cancel)
-        .await
-    {
-        Ok(request) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/console/requests/{}", request.id),
-            ))
-            .finish(),
-        Err(error) => page::failure(&error),
-    }
+        .await;
+    page::after_form(cancelled, |request| {
+        format!("/console/requests/{}", request.id)
+    })
 }

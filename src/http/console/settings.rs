@@ -4,7 +4,6 @@
 //! settings' version as its `If-Match`, so two coordinators editing at once cannot overwrite
 //! each other.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
@@ -242,10 +241,5 @@ pub async fn save(services: web::Data<Services>, caller: Caller, body: web::Byte
             .update_settings(&caller, area, Some(if_match), form.changes()?)
             .await
     };
-    match saved.await {
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/console/settings?saved=1"))
-            .finish(),
-        Err(error) => page::failure(&error),
-    }
+    page::after_form(saved.await, |_| "/console/settings?saved=1".to_owned())
 }

@@ -2,7 +2,6 @@
 //! (same lockout and throttling, one refresh-token family); the session cookie holds its
 //! refresh token, which the console never rotates.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
@@ -32,21 +31,14 @@ fn console_path(next: Option<&str>) -> String {
     }
 }
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_owned()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
 /// `GET /`: the console.
 pub async fn root() -> HttpResponse {
-    see_other("/console")
+    page::see_other("/console")
 }
 
 /// `GET /console`: the day at a glance; a hub keeper's own hubs.
 pub async fn start(caller: Caller) -> HttpResponse {
-    see_other(page::Section::home(caller.role).href())
+    page::see_other(page::Section::home(caller.role).href())
 }
 
 #[derive(Deserialize)]
@@ -104,7 +96,7 @@ pub async fn form(
 ) -> HttpResponse {
     let next = console_path(query.next.as_deref());
     if visit.caller.is_some() {
-        return see_other(&next);
+        return page::see_other(&next);
     }
     sign_in_page(&settings, &visit, &next, "", None)
 }
@@ -136,7 +128,7 @@ pub async fn sign_in(
         .await
     {
         Ok(pair) => {
-            let mut answer = see_other(&next);
+            let mut answer = page::see_other(&next);
             let cookies = [
                 session::cookie(&settings, SESSION_COOKIE, pair.refresh_token),
                 session::expired_cookie(&settings, PRESESSION_COOKIE),
@@ -174,7 +166,7 @@ pub async fn sign_out(
     {
         return page::failure(&error);
     }
-    let mut answer = see_other("/console/sign-in");
+    let mut answer = page::see_other("/console/sign-in");
     if let Err(e) = answer.add_cookie(&session::expired_cookie(&settings, SESSION_COOKIE)) {
         return page::failure(&AppError::internal(e.to_string()));
     }
@@ -197,7 +189,7 @@ pub async fn language(settings: Settings, body: web::Bytes) -> HttpResponse {
         Ok(locale) => locale,
         Err(error) => return page::failure(&error.into()),
     };
-    let mut answer = see_other(&console_path(form.back.as_deref()));
+    let mut answer = page::see_other(&console_path(form.back.as_deref()));
     match answer.add_cookie(&session::language_cookie(&settings, locale.as_str())) {
         Ok(()) => answer,
         Err(e) => page::failure(&AppError::internal(e.to_string())),
