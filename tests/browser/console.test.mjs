@@ -99,8 +99,8 @@ test("a coordinator signs in, reads today and switches language", async () => {
   await accessible(page, "today ja");
   await shot(page, "today-ja");
 
-  await page.click("form.language button[value=en]");
-  await page.waitForURL(`${BASE}/console/today`);
+  await follow(page, "form.language button[value=en]");
+  assert.equal(page.url(), `${BASE}/console/today`);
   assert.equal(await page.getAttribute("html", "lang"), "en");
   assert.equal(await page.textContent("h1"), "Today");
   await accessible(page, "today en");
@@ -182,8 +182,8 @@ test("the impact page reads in both languages and its CSV opens in Excel", async
   assert.equal(rows.at(-1)[0], "total");
   assert.equal(rows.at(-1)[2], "0", "the demo has delivered nothing yet");
 
-  await page.click("form.language button[value=en]");
-  await page.waitForURL(/\/console\/impact/);
+  await follow(page, "form.language button[value=en]");
+  assert.match(page.url(), /\/console\/impact/);
   assert.equal(await page.textContent("h1"), "Impact");
   await accessible(page, "impact en");
   await shot(page, "impact-en");
@@ -229,7 +229,7 @@ test("a coordinator places a resident from the review list by clicking the map",
   await page.waitForSelector("#map[data-ready='61']");
   assert.equal(await page.$(`button.choose[data-resident='${id}']`), null, "off the review list");
 
-  await page.click("form.language button[value=en]");
+  await follow(page, "form.language button[value=en]");
   await page.waitForSelector("#map[data-ready]");
   assert.equal(await page.textContent("h1"), "Map");
   await accessible(page, "map en");
@@ -263,13 +263,18 @@ async function tokenOf([email, password]) {
 async function bothLanguages(page, name) {
   await accessible(page, `${name} ja`);
   await shot(page, `${name}-ja`);
-  await page.click("form.language button[value=en]");
-  await page.waitForLoadState("load");
+  await follow(page, "form.language button[value=en]");
   assert.equal(await page.getAttribute("html", "lang"), "en");
   await accessible(page, `${name} en`);
   await shot(page, `${name}-en`);
-  await page.click("form.language button[value=ja]");
-  await page.waitForLoadState("load");
+  await follow(page, "form.language button[value=ja]");
+}
+
+// Clicks what sends a form or follows a link and waits for the page it leads to. Waiting for a
+// URL or a selector alone is not enough where the page being left already matches it: the
+// next step would then act on (or read) the old page.
+async function follow(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
 }
 
 test("a coordinator keys in a phone order, plans the day, offers a declined run and closes a case", async () => {
@@ -313,9 +318,9 @@ test("a coordinator keys in a phone order, plans the day, offers a declined run 
 
   // A preview, then the plan locked.
   await page.goto(`${BASE}/console/planning?date=${date}`);
-  await page.click("button[name=lock][value=false]");
+  await follow(page, "button[name=lock][value=false]");
   await page.waitForSelector("#plan-status[data-status=preview]");
-  await page.click("button[name=lock][value=true]");
+  await follow(page, "button[name=lock][value=true]");
   await page.waitForSelector("#plan-status[data-status=locked]");
   const [, plans] = await api("GET", `/api/v1/plans?area_id=${area.id}&delivery_date=${date}`, coordinator);
   const plan = plans.items[0];
@@ -347,8 +352,8 @@ test("a coordinator keys in a phone order, plans the day, offers a declined run 
   await page.reload();
   assert.ok((await page.textContent(`tr[data-run='${runs[0].id}']`)).includes("熱が出ました"));
   await bothLanguages(page, "planning");
-  await page.click(`tr[data-run='${runs[0].id}'] form[action$='/reassign'] button`);
-  await page.waitForURL(/\/console\/planning/);
+  await follow(page, `tr[data-run='${runs[0].id}'] form[action$='/reassign'] button`);
+  assert.match(page.url(), /\/console\/planning/);
   const [, offered] = await api("GET", `/api/v1/runs/${runs[0].id}`, coordinator);
   assert.equal(offered.status, "offered");
   assert.notEqual(offered.carrier.id, runs[0].carrier.id);
@@ -370,8 +375,8 @@ test("a coordinator keys in a phone order, plans the day, offers a declined run 
   await page.click(`${row} details summary`);
   await page.selectOption(`#outcome-${caseId}`, "resident_safe");
   await page.fill(`#note-${caseId}`, "お電話でご無事を確認しました");
-  await page.click(`${row} details button[type=submit]`);
-  await page.waitForURL(/\/console\/field/);
+  await follow(page, `${row} details button[type=submit]`);
+  assert.match(page.url(), /\/console\/field/);
   assert.equal(await page.$(row), null, "no case open");
   const [, closed] = await api("GET", `/api/v1/escalations/${caseId}`, coordinator);
   assert.equal(closed.status, "resolved");
