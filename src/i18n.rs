@@ -58,6 +58,16 @@ fn weekday_ja(date: NaiveDate) -> &'static str {
     WEEKDAYS_JA[date.weekday().num_days_from_monday() as usize % 7]
 }
 
+/// A day of the week, 0 (Monday) to 6, as a schedule names it: 月曜, Mon.
+pub fn weekday(day: u8, locale: Locale) -> String {
+    const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let day = usize::from(day) % 7;
+    match locale {
+        Locale::Ja => format!("{}曜", WEEKDAYS_JA[day]),
+        Locale::En => WEEKDAYS_EN[day].to_owned(),
+    }
+}
+
 /// A date within the coming weeks as people say it: 12月4日(金), Fri 4 Dec.
 pub fn short_date(date: NaiveDate, locale: Locale) -> String {
     match locale {
@@ -164,6 +174,13 @@ pub fn signed_in_as(locale: Locale) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_count_from_monday() {
+        assert_eq!(weekday(0, Locale::Ja), "月曜");
+        assert_eq!(weekday(3, Locale::Ja), "木曜");
+        assert_eq!(weekday(6, Locale::En), "Sun");
+    }
 
     #[test]
     fn accept_language_picks_our_best_language() {

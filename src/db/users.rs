@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::users;
 use super::text::{NullableText, Spelled};
-use crate::domain::account::{User, UserFilter};
+use crate::domain::account::{Role, User, UserFilter, UserStatus};
 use crate::domain::ids::{AreaId, RefreshTokenId, UserId};
 use crate::error::AppError;
 
@@ -203,6 +203,25 @@ pub fn list(
     query
         .order((users::created_at.asc(), users::id.asc()))
         .limit(limit)
+        .load(conn)?
+        .into_iter()
+        .map(|row| row.into_user().map(|(user, _)| user))
+        .collect()
+}
+
+/// The people who work in `area` (every role and status), and the volunteers who registered
+/// without naming an area and wait for approval (approving them gives them the approver's),
+/// by name.
+pub fn of_area(conn: &mut DbConnection, area: AreaId) -> Result<Vec<User>, AppError> {
+    users::table
+        .filter(
+            users::area_id.eq(area.to_string()).or(users::area_id
+                .is_null()
+                .and(users::role.eq(Role::Volunteer.as_str()))
+                .and(users::status.eq(UserStatus::Pending.as_str()))),
+        )
+        .select(UserRow::as_select())
+        .order((users::display_name.asc(), users::id.asc()))
         .load(conn)?
         .into_iter()
         .map(|row| row.into_user().map(|(user, _)| user))

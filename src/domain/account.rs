@@ -112,6 +112,12 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [
+        UserStatus::Pending,
+        UserStatus::Active,
+        UserStatus::Deactivated,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Pending => "pending",

@@ -494,7 +494,9 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
-    use console::{assets, field, impact, map, planning, requests, settings, sign_in, today};
+    use console::{
+        assets, audit, field, impact, map, people, planning, requests, settings, sign_in, today,
+    };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
         path,
@@ -617,6 +619,45 @@ pub fn console_routes() -> Vec<RouteDef> {
             Access::Console(KEEPER_AND_STAFF),
             |r| r.to(field::resolve),
         ),
+        route(
+            Method::GET,
+            "/console/people",
+            Access::Console(STAFF),
+            |r| r.to(people::page),
+        ),
+        route(
+            Method::POST,
+            "/console/users",
+            Access::Console(STAFF),
+            |r| r.to(people::create),
+        ),
+        route(
+            Method::POST,
+            "/console/users/{id}/approve",
+            Access::Console(STAFF),
+            |r| r.to(people::approve),
+        ),
+        route(
+            Method::POST,
+            "/console/users/{id}/deactivate",
+            Access::Console(STAFF),
+            |r| r.to(people::deactivate),
+        ),
+        route(
+            Method::POST,
+            "/console/post-trips/{id}/carriers",
+            Access::Console(STAFF),
+            |r| r.to(people::link_carrier),
+        ),
+        route(
+            Method::POST,
+            "/console/post-trips/{id}/carriers/{user_id}/remove",
+            Access::Console(STAFF),
+            |r| r.to(people::unlink_carrier),
+        ),
+        route(Method::GET, "/console/audit", Access::Console(STAFF), |r| {
+            r.to(audit::page)
+        }),
         route(
             Method::GET,
             "/console/settings",

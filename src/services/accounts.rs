@@ -223,6 +223,18 @@ impl Accounts {
             .await
     }
 
+    /// Staff: everyone who works in the caller's area, and the volunteers waiting for an
+    /// approver with no area yet; by name. No one else may list them.
+    pub async fn of_area(&self, caller: &Caller) -> Result<Vec<User>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let area = caller.area()?;
+        self.db
+            .run("users.of_area", move |conn| db::users::of_area(conn, area))
+            .await
+    }
+
     /// One page of accounts, and the key to continue after it.
     pub async fn list(
         &self,

@@ -79,6 +79,23 @@ impl Audit {
     }
 }
 
+/// Every kind of thing the trail records actions on, as the console's filter offers them.
+pub const ENTITIES: [&str; 13] = [
+    "request",
+    "run",
+    "plan",
+    "resident",
+    "escalation",
+    "handover",
+    "user",
+    "volunteer",
+    "hub",
+    "area",
+    "neighbourhood",
+    "post_trip",
+    "webhook",
+];
+
 /// An audit row as coordinators read it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditView {

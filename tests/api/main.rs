@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod console;
 mod console_field;
+mod console_people;
 mod console_planning;
 mod console_requests;
 mod console_settings;

@@ -314,10 +314,30 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .iter()
                 .map(|s| format!("console-substitution-{}", s.as_str())),
         )
+        .chain(
+            yui::domain::account::Role::ALL
+                .iter()
+                .map(|r| format!("console-role-{}", r.as_str())),
+        )
+        .chain(
+            yui::domain::account::UserStatus::ALL
+                .iter()
+                .map(|s| format!("console-user-status-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::carrier::Vehicle::ALL
+                .iter()
+                .map(|v| format!("console-vehicle-{}", v.as_str())),
+        )
+        .chain(
+            yui::services::audit::ENTITIES
+                .iter()
+                .map(|e| format!("console-entity-{e}")),
+        )
         .collect();
     assert_eq!(
         labels.len(),
-        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3
+        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3 + 6 + 3 + 4 + 13
     );
     for language in ["en", "ja"] {
         let catalogue = keys(language);

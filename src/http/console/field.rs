@@ -88,10 +88,7 @@ pub async fn page(
     caller: Caller,
     query: web::Query<FieldQuery>,
 ) -> HttpResponse {
-    match field(&services, &settings, &visit, &caller, query.date.as_deref()).await {
-        Ok(response) => response,
-        Err(error) => page::failure(&error),
-    }
+    page::answer(field(&services, &settings, &visit, &caller, query.date.as_deref()).await)
 }
 
 async fn field(

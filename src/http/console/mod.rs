@@ -3,10 +3,12 @@
 //! with its access declared.
 
 pub mod assets;
+pub mod audit;
 pub mod field;
 pub mod impact;
 pub mod map;
 pub mod page;
+pub mod people;
 pub mod planning;
 pub mod requests;
 pub mod session;

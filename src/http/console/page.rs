@@ -32,18 +32,22 @@ pub enum Section {
     Requests,
     Planning,
     Field,
+    People,
     Impact,
+    Audit,
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 9] = [
         Section::Today,
         Section::Map,
         Section::Requests,
         Section::Planning,
         Section::Field,
+        Section::People,
         Section::Impact,
+        Section::Audit,
         Section::Settings,
     ];
 
@@ -54,7 +58,9 @@ impl Section {
             Section::Requests => "/console/requests",
             Section::Planning => "/console/planning",
             Section::Field => "/console/field",
+            Section::People => "/console/people",
             Section::Impact => "/console/impact",
+            Section::Audit => "/console/audit",
             Section::Settings => "/console/settings",
         }
     }
@@ -66,7 +72,9 @@ impl Section {
             Section::Requests => "console-requests-title",
             Section::Planning => "console-planning-title",
             Section::Field => "console-field-title",
+            Section::People => "console-people-title",
             Section::Impact => "console-impact-title",
+            Section::Audit => "console-audit-title",
             Section::Settings => "console-settings-title",
         }
     }
@@ -317,4 +325,22 @@ pub fn after_form<T>(outcome: Result<T, AppError>, to: impl FnOnce(&T) -> String
         Ok(done) => see_other(&to(&done)),
         Err(error) => failure(&error),
     }
+}
+
+/// What a page's use cases came to: the page, or a page saying why it could not be shown,
+/// with the API's status.
+pub fn answer(outcome: Result<HttpResponse, AppError>) -> HttpResponse {
+    outcome.unwrap_or_else(|error| failure(&error))
+}
+
+/// A filter's value as a form sends it: none when left empty, else parsed (422 when it does
+/// not read).
+pub fn chosen<T>(
+    raw: Option<&String>,
+    parse: impl Fn(&str) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    raw.map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .map(parse)
+        .transpose()
 }

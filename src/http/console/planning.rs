@@ -144,10 +144,7 @@ pub async fn page(
     caller: Caller,
     query: web::Query<PlanningQuery>,
 ) -> HttpResponse {
-    match planning(&services, &settings, &visit, &caller, query.date.as_deref()).await {
-        Ok(response) => response,
-        Err(error) => page::failure(&error),
-    }
+    page::answer(planning(&services, &settings, &visit, &caller, query.date.as_deref()).await)
 }
 
 async fn planning(

@@ -37,16 +37,6 @@ pub struct RequestsQuery {
     neighbourhood_id: Option<String>,
 }
 
-fn chosen<T>(
-    raw: Option<&String>,
-    parse: impl Fn(&str) -> Result<T, AppError>,
-) -> Result<Option<T>, AppError> {
-    raw.map(|r| r.trim())
-        .filter(|r| !r.is_empty())
-        .map(parse)
-        .transpose()
-}
-
 fn enum_options<E: TextEnum + PartialEq>(prefix: &str, selected: Option<E>) -> Markup {
     html! {
         @for value in E::ALL {
@@ -114,10 +104,7 @@ pub async fn page(
     caller: Caller,
     query: web::Query<RequestsQuery>,
 ) -> HttpResponse {
-    match list(&services, &settings, &visit, &caller, &query).await {
-        Ok(response) => response,
-        Err(error) => page::failure(&error),
-    }
+    page::answer(list(&services, &settings, &visit, &caller, &query).await)
 }
 
 async fn list(
@@ -129,12 +116,12 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let date = page::chosen_date(services, caller, query.date.as_deref(), 1).await?;
     let day = date.format("%Y-%m-%d").to_string();
-    let status = chosen(query.status.as_ref(), |r| Ok(RequestStatus::parse(r)?))?;
-    let hub = chosen(query.hub_id.as_ref(), |r| {
+    let status = page::chosen(query.status.as_ref(), |r| Ok(RequestStatus::parse(r)?))?;
+    let hub = page::chosen(query.hub_id.as_ref(), |r| {
         r.parse::<HubId>()
             .map_err(|_| AppError::invalid("hub_id", "invalid-uuid"))
     })?;
-    let neighbourhood = chosen(query.neighbourhood_id.as_ref(), |r| {
+    let neighbourhood = page::chosen(query.neighbourhood_id.as_ref(), |r| {
         r.parse::<NeighbourhoodId>()
             .map_err(|_| AppError::invalid("neighbourhood_id", "invalid-uuid"))
     })?;
@@ -249,12 +236,8 @@ pub async fn detail(
         let area = services.district.area(&caller, request.area_id).await?;
         let resident = services
             .residents
-            .list(&caller, false, None, 100_000)
-            .await?
-            .into_iter()
-            .find(|r| r.id == request.resident_id)
-            .map(|r| r.name)
-            .unwrap_or_default();
+            .name(&caller, request.resident_id)
+            .await?;
         Ok::<_, AppError>((request, custody, area, resident))
     };
     let (request, custody, area, resident) = match shown.await {

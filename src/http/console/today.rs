@@ -35,7 +35,9 @@ fn date_card(
     let cutoff = i18n::long_date_time(counts.cutoff, zone, locale);
     html! {
         section.card aria-labelledby={ "date-" (counts.date) } {
-            h2 id={ "date-" (counts.date) } { (heading) " · " (i18n::short_date(counts.date, locale)) }
+            h2 id={ "date-" (counts.date) } {
+                a href={ "/console/requests?date=" (counts.date) } { (heading) " · " (i18n::short_date(counts.date, locale)) }
+            }
             p.figure { (counts.total()) }
             p.muted { (t("console-requests")) }
             @if counts.by_status.is_empty() {
@@ -59,10 +61,11 @@ fn date_card(
     }
 }
 
-fn queue_card(key: &str, figure: i64) -> Markup {
+/// A count of what waits for the coordinator, and the way to the queue where it is done.
+fn queue_card(key: &str, figure: i64, queue: &str) -> Markup {
     html! {
-        section class=(if figure > 0 { "card attention" } else { "card" }) {
-            h2 { (t(key)) }
+        section class=(if figure > 0 { "card attention" } else { "card" }) data-queue=(queue) {
+            h2 { a href=(queue) { (t(key)) } }
             p.figure { (figure) }
         }
     }
@@ -93,7 +96,7 @@ pub async fn page(
             (date_card(&t("console-today"), &day.today, day.now, zone))
             (date_card(&t("console-tomorrow"), &day.tomorrow, day.now, zone))
             section.card {
-                h2 { (t("console-runs-today")) }
+                h2 { a href={ "/console/planning?date=" (day.today.date) "#runs" } { (t("console-runs-today")) } }
                 @if day.runs.is_empty() {
                     p { (t("console-none-yet")) }
                 } @else {
@@ -111,10 +114,10 @@ pub async fn page(
         }
         h2 { (t("console-waiting")) }
         div.cards {
-            (queue_card("console-open-escalations", day.unresolved_escalations))
-            (queue_card("console-discrepancies-today", day.discrepancies_today))
-            (queue_card("console-volunteers-waiting", day.volunteers_waiting))
-            (queue_card("console-residents-to-place", day.residents_to_place))
+            (queue_card("console-open-escalations", day.unresolved_escalations, "/console/field#escalations"))
+            (queue_card("console-discrepancies-today", day.discrepancies_today, "/console/field#discrepancies"))
+            (queue_card("console-volunteers-waiting", day.volunteers_waiting, "/console/people#waiting"))
+            (queue_card("console-residents-to-place", day.residents_to_place, "/console/map#review-heading"))
         }
     };
     page::render(

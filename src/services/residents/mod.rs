@@ -234,6 +234,18 @@ impl Residents {
             .await
     }
 
+    /// A resident's name as lists show it (no contact details, so not an audited read).
+    pub async fn name(&self, caller: &Caller, id: ResidentId) -> Result<String, AppError> {
+        let caller = caller.clone();
+        self.db
+            .run("residents.name", move |conn| {
+                Ok(visible_resident(conn, &caller, id)?
+                    .view(false, false)?
+                    .name)
+            })
+            .await
+    }
+
     /// A coordinator corrects a resident: contact details, fulfilment, or the location (which
     /// places the resident in a neighbourhood again; how residents left for review get placed).
     pub async fn update(
