@@ -495,7 +495,8 @@ pub fn routes() -> Vec<RouteDef> {
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
     use console::{
-        assets, audit, field, impact, map, people, planning, requests, settings, sign_in, today,
+        assets, audit, exports, field, impact, map, people, planning, requests, settings, sign_in,
+        today,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -658,6 +659,18 @@ pub fn console_routes() -> Vec<RouteDef> {
         route(Method::GET, "/console/audit", Access::Console(STAFF), |r| {
             r.to(audit::page)
         }),
+        route(
+            Method::GET,
+            "/console/exports",
+            Access::Console(STAFF),
+            |r| r.to(exports::page),
+        ),
+        route(
+            Method::GET,
+            "/console/exports/{file}",
+            Access::Console(STAFF),
+            |r| r.to(exports::download),
+        ),
         route(
             Method::GET,
             "/console/settings",

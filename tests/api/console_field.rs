@@ -2,52 +2,12 @@
 //! resolved from the page, miscounted crates; a hub keeper sees their own hub only.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::PASSWORD;
 use crate::console::{Browser, person};
 use crate::plans::Village;
-use crate::watch_over::received_miscounting;
-
-/// A door on a volunteer's run fails: the case opens at once. Answers the run.
-async fn door_fails(v: &Village, plan: &Value) -> Value {
-    let run = plan["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| {
-            r["carrier"]["kind"] == "volunteer"
-                && r["stops"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|s| s["request_id"].is_string())
-        })
-        .unwrap()
-        .clone();
-    let door = run["stops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|s| s["request_id"].as_str())
-        .unwrap()
-        .to_owned();
-    let volunteer = v.volunteer_of(&run).await;
-    for (kind, reason) in [("run_picked_up", None), ("door_failed", Some("no_answer"))] {
-        let mut body = json!({"id": uuid::Uuid::new_v4(), "kind": kind,
-                              "occurred_at": yui::domain::time::wire(v.app.services.clock.now()),
-                              "run_id": run["id"], "request_ids": [door]});
-        if let Some(reason) = reason {
-            body["reason"] = json!(reason);
-        }
-        let (status, answer) = v
-            .app
-            .post("/api/v1/handovers", body, Some(&volunteer))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
-    }
-    run
-}
+use crate::watch_over::{door_fails, received_miscounting};
 
 #[actix_web::test]
 async fn a_coordinator_resolves_a_case_and_reads_the_miscount_from_the_field_page() {

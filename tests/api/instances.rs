@@ -14,7 +14,7 @@ use yui::db::DatabaseTarget;
 use crate::common::*;
 use crate::plans::Village;
 use crate::receiver::{assert_as_the_contract_says, receiver};
-use crate::watch_over::received;
+use crate::watch_over::{door_fails, received};
 
 fn instance(database: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_yui"))
@@ -62,10 +62,6 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
         })
         .await
         .unwrap()
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// Waits until every event is dispatched and every delivery delivered, and `at_last_step`
@@ -145,41 +141,7 @@ async fn two_instances_deliver_every_event_and_step_once_and_survive_a_kill() {
     let mut instances = Instances(vec![instance(&database), instance(&database)]);
     // The day: planned, loaded, received; one door nobody answers.
     let plan = received(&v).await;
-    let run = plan["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| {
-            r["carrier"]["kind"] == "volunteer"
-                && r["stops"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|s| s["request_id"].is_string())
-        })
-        .unwrap()
-        .clone();
-    let door = run["stops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|s| s["request_id"].as_str())
-        .unwrap()
-        .to_owned();
-    let volunteer = v.volunteer_of(&run).await;
-    let now = yui::domain::time::wire(v.app.services.clock.now());
-    for (kind, reason) in [("run_picked_up", None), ("door_failed", Some("no_answer"))] {
-        let mut body = json!({"id": new_id(), "kind": kind, "occurred_at": now,
-                              "run_id": run["id"], "request_ids": [door]});
-        if let Some(reason) = reason {
-            body["reason"] = json!(reason);
-        }
-        let (status, answer) = v
-            .app
-            .post("/api/v1/handovers", body, Some(&volunteer))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
-    }
+    let (run, door) = door_fails(&v, &plan).await;
 
     // Once deliveries flow, kill one process outright.
     let started = Instant::now();

@@ -8,6 +8,7 @@ mod carriers;
 mod cli;
 mod common;
 mod console;
+mod console_exports;
 mod console_field;
 mod console_people;
 mod console_planning;

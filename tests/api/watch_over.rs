@@ -86,6 +86,47 @@ pub async fn received_miscounting(v: &Village, extra: i64) -> Value {
     plan
 }
 
+/// A volunteer's run with a door picks up, and nobody answers its first door: the case opens
+/// at once. Answers the run and the request at that door.
+pub async fn door_fails(v: &Village, plan: &Value) -> (Value, String) {
+    let run = plan["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["carrier"]["kind"] == "volunteer"
+                && r["stops"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["request_id"].is_string())
+        })
+        .unwrap()
+        .clone();
+    let door = run["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["request_id"].as_str())
+        .unwrap()
+        .to_owned();
+    let volunteer = v.volunteer_of(&run).await;
+    let now = yui::domain::time::wire(v.app.services.clock.now());
+    for (kind, reason) in [("run_picked_up", None), ("door_failed", Some("no_answer"))] {
+        let mut body = json!({"id": new_id(), "kind": kind, "occurred_at": now,
+                              "run_id": run["id"], "request_ids": [door]});
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        let (status, answer) = v
+            .app
+            .post("/api/v1/handovers", body, Some(&volunteer))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    (run, door)
+}
+
 #[actix_web::test]
 async fn an_unanswered_door_goes_through_every_step_to_the_welfare_contact() {
     let v = Village::new().await;
@@ -130,43 +171,9 @@ async fn an_unanswered_door_goes_through_every_step_to_the_welfare_contact() {
     );
 
     let plan = received(&v).await;
-    let run = plan["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| {
-            r["carrier"]["kind"] == "volunteer"
-                && r["stops"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|s| s["request_id"].is_string())
-        })
-        .unwrap();
-    let door = run["stops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|s| s["request_id"].as_str())
-        .unwrap()
-        .to_owned();
+    let (run, _) = door_fails(&v, &plan).await;
+    let run = &run;
     let volunteer = v.volunteer_of(run).await;
-    let now = || yui::domain::time::wire(v.app.services.clock.now());
-    for (kind, extra) in [
-        ("run_picked_up", json!({})),
-        ("door_failed", json!({"reason": "no_answer"})),
-    ] {
-        let mut body = json!({"id": new_id(), "kind": kind, "occurred_at": now(),
-                              "run_id": run["id"], "request_ids": [door]});
-        if let Some(reason) = extra.get("reason") {
-            body["reason"] = reason.clone();
-        }
-        let (status, answer) = v
-            .app
-            .post("/api/v1/handovers", body, Some(&volunteer))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
-    }
 
     // The case is open at the carrier's step; the volunteer sees it, at their step.
     let (status, mine) = v

@@ -1,12 +1,12 @@
 //! Impact for the municipality: the report of `GET /api/v1/impact` for a period, by month or
 //! by neighbourhood, as a table, a chart of the trends, a printable page and a CSV file.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Datelike, Months, NaiveDate};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::exports::{BOM, csv_line, csv_response};
 use super::page::{self, Page, Section, Settings, t};
 use super::session::ConsoleVisit;
 use crate::i18n;
@@ -232,24 +232,6 @@ pub async fn page(
     )
 }
 
-/// A CSV field: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`,
-/// `-` or `@` is kept from being read as a formula by a spreadsheet.
-pub fn csv_field(raw: &str) -> String {
-    let text = if raw.starts_with(['=', '+', '-', '@']) && raw.parse::<f64>().is_err() {
-        format!("'{raw}")
-    } else {
-        raw.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-/// The UTF-8 byte-order mark, so that Excel in Japan reads the file as UTF-8.
-pub const BOM: &str = "\u{feff}";
-
 /// `GET /console/impact.csv`: the same figures as the page, one row a group and a total.
 pub async fn csv(
     services: web::Data<Services>,
@@ -270,49 +252,17 @@ pub async fn csv(
         }),
     ];
     header_row.extend(COLUMNS.iter().map(|(key, _)| t(key)));
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(",")
-            + "\r\n"
-    };
-    out.push_str(&line(header_row));
+    out.push_str(&csv_line(&header_row));
     for group in &report.groups {
         let mut cells = vec![
             group.key.clone(),
             group_label(&report, &group.key, group.name.as_deref()),
         ];
         cells.extend(COLUMNS.iter().map(|(_, value)| value(&group.figures)));
-        out.push_str(&line(cells));
+        out.push_str(&csv_line(&cells));
     }
     let mut total = vec!["total".to_owned(), t("console-impact-total")];
     total.extend(COLUMNS.iter().map(|(_, value)| value(&report.total)));
-    out.push_str(&line(total));
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"yui-impact-{}-{}.csv\"",
-                report.from, report.to
-            ),
-        ))
-        .body(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_kept_from_formulas() {
-        assert_eq!(csv_field("月ヶ瀬"), "月ヶ瀬");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("-12.5"), "-12.5");
-    }
+    out.push_str(&csv_line(&total));
+    csv_response(&format!("yui-impact-{}-{}.csv", report.from, report.to)).body(out)
 }

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod exports;
 pub mod field;
 pub mod impact;
 pub mod map;

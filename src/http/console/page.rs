@@ -34,12 +34,13 @@ pub enum Section {
     Field,
     People,
     Impact,
+    Exports,
     Audit,
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::Today,
         Section::Map,
         Section::Requests,
@@ -47,6 +48,7 @@ impl Section {
         Section::Field,
         Section::People,
         Section::Impact,
+        Section::Exports,
         Section::Audit,
         Section::Settings,
     ];
@@ -60,6 +62,7 @@ impl Section {
             Section::Field => "/console/field",
             Section::People => "/console/people",
             Section::Impact => "/console/impact",
+            Section::Exports => "/console/exports",
             Section::Audit => "/console/audit",
             Section::Settings => "/console/settings",
         }
@@ -74,6 +77,7 @@ impl Section {
             Section::Field => "console-field-title",
             Section::People => "console-people-title",
             Section::Impact => "console-impact-title",
+            Section::Exports => "console-exports-title",
             Section::Audit => "console-audit-title",
             Section::Settings => "console-settings-title",
         }

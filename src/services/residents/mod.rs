@@ -234,6 +234,32 @@ impl Residents {
             .await
     }
 
+    /// Staff: a page of the area's residents with their contact details (no care notes), in
+    /// id order after `after`, for an export; each resident's contact read is on record.
+    pub async fn export_page(
+        &self,
+        caller: &Caller,
+        after: Option<ResidentId>,
+        limit: i64,
+    ) -> Result<Vec<ResidentView>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let area = caller.area()?;
+        let now = self.clock.now_naive();
+        let audit = Audit::by(caller, Some(area));
+        self.db
+            .transaction("residents.export", move |conn| {
+                let after = after.map(|a| a.to_string());
+                let rows = db::residents::of_area(conn, area, false, after, limit)?;
+                for row in &rows {
+                    audit.record(conn, now, "export_contact", "resident", row.id)?;
+                }
+                rows.iter().map(|r| r.view(true, false)).collect()
+            })
+            .await
+    }
+
     /// A resident's name as lists show it (no contact details, so not an audited read).
     pub async fn name(&self, caller: &Caller, id: ResidentId) -> Result<String, AppError> {
         let caller = caller.clone();

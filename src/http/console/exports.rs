@@ -1,0 +1,574 @@
+//! Exports: CSV files of the area's residents, requests, runs with their stops and watch-over
+//! cases (the impact CSV is on the impact page), in UTF-8 with a byte-order mark so that
+//! Excel in Japan opens them. Large files are streamed a page of rows at a time.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{Days, NaiveDate};
+use futures_util::stream;
+use maud::html;
+use serde::Deserialize;
+
+use super::page::{self, Page, Section, Settings, t};
+use super::session::ConsoleVisit;
+use crate::db::requests::RequestFilter;
+use crate::domain::account::Locale;
+use crate::domain::ids::ResidentId;
+use crate::error::AppError;
+use crate::i18n;
+use crate::services::Services;
+use crate::services::caller::Caller;
+
+/// Rows read from the database for each piece of a streamed file.
+const ROWS_PER_PIECE: i64 = 500;
+
+/// The longest period one export covers.
+const MAX_DAYS: u64 = 366;
+
+/// A cell as Excel should show it: quoted when it holds a comma, quote or line break, and
+/// kept from being read as a formula.
+pub fn csv_field(raw: &str) -> String {
+    let text = if raw.starts_with(['=', '+', '-', '@']) && raw.parse::<f64>().is_err() {
+        format!("'{raw}")
+    } else {
+        raw.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The UTF-8 byte-order mark, so that Excel in Japan reads the file as UTF-8.
+pub const BOM: &str = "\u{feff}";
+
+/// One CSV line of `cells`, ended as Excel ends it.
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    cells
+        .iter()
+        .map(|c| csv_field(c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\r\n"
+}
+
+/// The headers of a CSV download named `filename`.
+pub fn csv_response(filename: &str) -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::Ok();
+    builder
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ));
+    builder
+}
+
+/// A CSV answered in pieces: the mark and `header` first, then each page of rows `next`
+/// reads from its cursor, until it reads none. The first page is read before answering, so
+/// that a refusal is a page saying why, not a broken file; a failure later ends the
+/// download short (the browser reports it as failed, never as a complete file).
+async fn streamed<C, F, Fut>(
+    filename: String,
+    header: Vec<String>,
+    start: C,
+    mut next: F,
+) -> HttpResponse
+where
+    C: 'static,
+    F: FnMut(C) -> Fut + 'static,
+    Fut: Future<Output = Result<Option<(Vec<Vec<String>>, C)>, AppError>> + 'static,
+{
+    let first = match next(start).await {
+        Ok(first) => first,
+        Err(error) => return page::failure(&error),
+    };
+    let head = format!("{BOM}{}", csv_line(&header));
+    let pieces = stream::unfold(
+        (Some(head), first, next),
+        |(head, page, mut next)| async move {
+            if let Some(head) = head {
+                return Some((Ok(web::Bytes::from(head)), (None, page, next)));
+            }
+            let (rows, cursor) = page?;
+            let text: String = rows.iter().map(|row| csv_line(row)).collect();
+            let following = match next(cursor).await {
+                Ok(following) => following,
+                Err(error) => {
+                    tracing::error!(error = %error, "an export stopped part way");
+                    return Some((Err(error), (None, None, next)));
+                }
+            };
+            Some((Ok(web::Bytes::from(text)), (None, following, next)))
+        },
+    );
+    csv_response(&filename).streaming(pieces)
+}
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The period asked for, from and to inclusive; the area's today when not given.
+async fn period(
+    services: &Services,
+    caller: &Caller,
+    query: &PeriodQuery,
+) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let from = page::chosen_date(services, caller, query.from.as_deref(), 0).await?;
+    let to = match query.to.as_deref().filter(|t| !t.is_empty()) {
+        Some(raw) => crate::domain::area::parse_date("to", raw)?,
+        None => from,
+    };
+    let longest = from.checked_add_days(Days::new(MAX_DAYS - 1));
+    if to < from || longest.is_none_or(|last| to > last) {
+        return Err(AppError::invalid("to", "console-exports-bad-period"));
+    }
+    Ok((from, to))
+}
+
+fn label(locale: Locale, key: &str) -> String {
+    i18n::lookup::<&str>(locale, key, &[])
+}
+
+/// The area's residents' names by id, for rows that name whose they are.
+async fn resident_names(
+    services: &Services,
+    caller: &Caller,
+) -> Result<HashMap<ResidentId, String>, AppError> {
+    Ok(services
+        .residents
+        .list(caller, false, None, 100_000)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
+}
+
+/// `GET /console/exports`
+pub async fn page(settings: Settings, visit: ConsoleVisit) -> HttpResponse {
+    let title = t("console-exports-title");
+    let period_form = |action: &str, id: &str| {
+        html! {
+            form.filters method="get" action=(action) {
+                label for={ (id) "-from" } { (t("console-impact-from")) }
+                input id={ (id) "-from" } type="date" name="from" required;
+                label for={ (id) "-to" } { (t("console-impact-to")) }
+                input id={ (id) "-to" } type="date" name="to" required;
+                " "
+                button type="submit" { (t("console-exports-download")) }
+            }
+        }
+    };
+    let main = html! {
+        h1 { (title) }
+        p.muted { (t("console-exports-about")) }
+        section.card.wide #export-residents {
+            h2 { (t("console-exports-residents")) }
+            p { (t("console-exports-residents-about")) }
+            p { a.button href="/console/exports/residents.csv" download { (t("console-exports-download")) } }
+        }
+        section.card.wide #export-requests {
+            h2 { (t("console-exports-requests")) }
+            p { (t("console-exports-requests-about")) }
+            (period_form("/console/exports/requests.csv", "requests"))
+        }
+        section.card.wide #export-runs {
+            h2 { (t("console-exports-runs")) }
+            p { (t("console-exports-runs-about")) }
+            (period_form("/console/exports/runs.csv", "runs"))
+        }
+        section.card.wide #export-escalations {
+            h2 { (t("console-exports-escalations")) }
+            p { (t("console-exports-escalations-about")) }
+            p { a.button href="/console/exports/escalations.csv" download { (t("console-exports-download")) } }
+        }
+        section.card.wide #export-impact {
+            h2 { (t("console-impact-title")) }
+            p { a href="/console/impact" { (t("console-exports-impact-about")) } }
+        }
+    };
+    page::render(
+        &settings,
+        Page {
+            section: Some(Section::Exports),
+            title,
+            visit: &visit,
+            here: "/console/exports".to_owned(),
+            scripts: &[],
+            styles: &[],
+        },
+        main,
+    )
+}
+
+/// `GET /console/exports/residents.csv`: every resident of the area with the contact details
+/// staff may read (each read on record), no care notes.
+async fn residents(services: web::Data<Services>, caller: Caller) -> HttpResponse {
+    let locale = i18n::current();
+    let neighbourhoods: HashMap<String, String> = match services.neighbourhoods.list(&caller).await
+    {
+        Ok(list) => list
+            .into_iter()
+            .map(|n| (n.id.to_string(), n.name))
+            .collect(),
+        Err(error) => return page::failure(&error),
+    };
+    let header = [
+        "console-exports-id",
+        "console-name",
+        "console-exports-phone",
+        "console-exports-address",
+        "console-impact-neighbourhood",
+        "console-requests-fulfilment",
+        "console-exports-location-status",
+        "console-exports-lat",
+        "console-exports-lon",
+    ]
+    .iter()
+    .map(|key| label(locale, key))
+    .collect();
+    streamed(
+        "yui-residents.csv".to_owned(),
+        header,
+        (None::<ResidentId>, false),
+        move |(after, done)| {
+            let services = services.clone();
+            let caller = caller.clone();
+            let neighbourhoods = neighbourhoods.clone();
+            async move {
+                if done {
+                    return Ok(None);
+                }
+                let page = services
+                    .residents
+                    .export_page(&caller, after, ROWS_PER_PIECE)
+                    .await?;
+                let last = page.last().map(|r| r.id);
+                let full = i64::try_from(page.len()).unwrap_or(0) == ROWS_PER_PIECE;
+                let rows = page
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            r.id.to_string(),
+                            r.name,
+                            r.phone.unwrap_or_default(),
+                            r.address.unwrap_or_default(),
+                            r.neighbourhood_id
+                                .and_then(|n| neighbourhoods.get(&n.to_string()).cloned())
+                                .unwrap_or_default(),
+                            label(
+                                locale,
+                                &format!("console-fulfilment-{}", r.fulfilment.as_str()),
+                            ),
+                            r.location_status.as_str().to_owned(),
+                            r.location
+                                .map(|l| format!("{:.6}", l.lat))
+                                .unwrap_or_default(),
+                            r.location
+                                .map(|l| format!("{:.6}", l.lon))
+                                .unwrap_or_default(),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                Ok(Some((rows, (last, !full))))
+            }
+        },
+    )
+    .await
+}
+
+/// `GET /console/exports/requests.csv?from=&to=`: requests by delivery date, one row each.
+async fn requests(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: web::Query<PeriodQuery>,
+) -> HttpResponse {
+    let locale = i18n::current();
+    let prepared = async {
+        let (from, to) = period(&services, &caller, &query).await?;
+        let names = resident_names(&services, &caller).await?;
+        Ok::<_, AppError>((from, to, names))
+    };
+    let (from, to, names) = match prepared.await {
+        Ok(prepared) => prepared,
+        Err(error) => return page::failure(&error),
+    };
+    let header = [
+        "console-exports-id",
+        "console-date",
+        "console-field-resident",
+        "console-requests-fulfilment",
+        "console-status",
+        "console-requests-items",
+        "console-exports-created",
+        "console-exports-delivered",
+        "console-exports-collected",
+    ]
+    .iter()
+    .map(|key| label(locale, key))
+    .collect();
+    streamed(
+        format!("yui-requests-{from}-{to}.csv"),
+        header,
+        (Some(from), None),
+        move |(date, after)| {
+            let services = services.clone();
+            let caller = caller.clone();
+            let names = names.clone();
+            async move {
+                let Some(date) = date else { return Ok(None) };
+                let filter = RequestFilter {
+                    delivery_date: Some(date.format("%Y-%m-%d").to_string()),
+                    ..RequestFilter::default()
+                };
+                let page = services
+                    .requests
+                    .list(&caller, filter, after, ROWS_PER_PIECE)
+                    .await?;
+                let full = i64::try_from(page.len()).unwrap_or(0) == ROWS_PER_PIECE;
+                let cursor = match page.last() {
+                    Some(last) if full => (
+                        Some(date),
+                        crate::http::pagination::after(Some(
+                            &crate::http::pagination::rfc3339_cursor(
+                                &last.created_at,
+                                &last.id.to_string(),
+                            ),
+                        ))?,
+                    ),
+                    _ => (date.succ_opt().filter(|next| *next <= to), None),
+                };
+                let rows = page
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            r.id.to_string(),
+                            r.delivery_date,
+                            names.get(&r.resident_id).cloned().unwrap_or_default(),
+                            label(
+                                locale,
+                                &format!("console-fulfilment-{}", r.fulfilment.as_str()),
+                            ),
+                            label(locale, &format!("request-status-{}", r.status.as_str())),
+                            r.items.len().to_string(),
+                            r.created_at,
+                            r.delivered_at.unwrap_or_default(),
+                            r.collected_at.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                Ok(Some((rows, cursor)))
+            }
+        },
+    )
+    .await
+}
+
+/// `GET /console/exports/runs.csv?from=&to=`: one row per stop of each run, with the run's
+/// carrier, status, times, distance and, at a door, whose request it is.
+async fn runs(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: web::Query<PeriodQuery>,
+) -> HttpResponse {
+    let locale = i18n::current();
+    let prepared = async {
+        let (from, to) = period(&services, &caller, &query).await?;
+        let names = resident_names(&services, &caller).await?;
+        // Request id → whose it is, for the stops at doors.
+        let mut owners = HashMap::new();
+        let mut day = Some(from);
+        while let Some(date) = day.filter(|d| *d <= to) {
+            let filter = RequestFilter {
+                delivery_date: Some(date.format("%Y-%m-%d").to_string()),
+                ..RequestFilter::default()
+            };
+            for request in services
+                .requests
+                .list(&caller, filter, None, 100_000)
+                .await?
+            {
+                if let Some(name) = names.get(&request.resident_id) {
+                    owners.insert(request.id, name.clone());
+                }
+            }
+            day = date.succ_opt();
+        }
+        Ok::<_, AppError>((from, to, owners))
+    };
+    let (from, to, owners) = match prepared.await {
+        Ok(prepared) => prepared,
+        Err(error) => return page::failure(&error),
+    };
+    let header = [
+        "console-exports-run",
+        "console-date",
+        "console-exports-carrier",
+        "console-exports-carrier-kind",
+        "console-status",
+        "console-exports-starts",
+        "console-exports-km",
+        "console-exports-minutes",
+        "console-exports-stop",
+        "console-exports-stop-kind",
+        "console-exports-arrival",
+        "console-field-resident",
+    ]
+    .iter()
+    .map(|key| label(locale, key))
+    .collect();
+    streamed(
+        format!("yui-runs-{from}-{to}.csv"),
+        header,
+        Some(from),
+        move |date| {
+            let services = services.clone();
+            let caller = caller.clone();
+            let owners = owners.clone();
+            async move {
+                let Some(date) = date else { return Ok(None) };
+                // A district's day is a few dozen runs: one read a day.
+                let page = services
+                    .runs
+                    .list(
+                        &caller,
+                        Some(date.format("%Y-%m-%d").to_string()),
+                        None,
+                        10_000,
+                    )
+                    .await?;
+                let mut rows = Vec::new();
+                for run in page {
+                    for stop in &run.stops {
+                        rows.push(vec![
+                            run.id.to_string(),
+                            run.delivery_date.clone(),
+                            run.carrier.name.clone(),
+                            label(
+                                locale,
+                                &format!("console-carrier-{}", run.carrier.kind.as_str()),
+                            ),
+                            label(locale, &format!("run-status-{}", run.status.as_str())),
+                            run.starts_at.clone(),
+                            format!("{:.1}", run.distance_km),
+                            format!("{:.0}", run.duration_min),
+                            stop.seq.to_string(),
+                            label(locale, &format!("console-stop-{}", stop.kind)),
+                            stop.arrival.clone(),
+                            stop.request_id
+                                .and_then(|id| owners.get(&id).cloned())
+                                .unwrap_or_default(),
+                        ]);
+                    }
+                }
+                Ok(Some((rows, date.succ_opt().filter(|next| *next <= to))))
+            }
+        },
+    )
+    .await
+}
+
+/// `GET /console/exports/escalations.csv`: the area's watch-over cases, newest first.
+async fn escalations(services: web::Data<Services>, caller: Caller) -> HttpResponse {
+    let locale = i18n::current();
+    let names = match resident_names(&services, &caller).await {
+        Ok(names) => names,
+        Err(error) => return page::failure(&error),
+    };
+    let header = [
+        "console-exports-id",
+        "console-exports-opened",
+        "console-field-resident",
+        "console-exports-cause",
+        "console-status",
+        "console-exports-step",
+        "console-exports-resolved",
+        "console-escalation-outcome",
+        "console-exports-note",
+    ]
+    .iter()
+    .map(|key| label(locale, key))
+    .collect();
+    streamed(
+        "yui-watch-over-cases.csv".to_owned(),
+        header,
+        true,
+        move |first| {
+            let services = services.clone();
+            let caller = caller.clone();
+            let names = names.clone();
+            async move {
+                if !first {
+                    return Ok(None);
+                }
+                // Cases are few (a handful a week): one read.
+                let cases = services.escalations.list(&caller, None, 100_000).await?;
+                let rows = cases
+                    .into_iter()
+                    .map(|case| {
+                        vec![
+                            case.id.to_string(),
+                            case.opened_at,
+                            names.get(&case.resident_id).cloned().unwrap_or_default(),
+                            label(locale, &format!("console-cause-{}", case.cause.as_str())),
+                            label(
+                                locale,
+                                &format!("console-escalation-status-{}", case.status.as_str()),
+                            ),
+                            label(
+                                locale,
+                                &format!("console-step-{}", case.current_to.as_str()),
+                            ),
+                            case.resolved_at.unwrap_or_default(),
+                            case.outcome
+                                .map(|o| label(locale, &format!("console-outcome-{}", o.as_str())))
+                                .unwrap_or_default(),
+                            case.note.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                Ok(Some((rows, false)))
+            }
+        },
+    )
+    .await
+}
+
+/// `GET /console/exports/{file}`: the export the file's name says.
+pub async fn download(
+    services: web::Data<Services>,
+    caller: Caller,
+    file: web::Path<String>,
+    query: web::Query<PeriodQuery>,
+) -> HttpResponse {
+    match file.as_str() {
+        "residents.csv" => residents(services, caller).await,
+        "requests.csv" => requests(services, caller, query).await,
+        "runs.csv" => runs(services, caller, query).await,
+        "escalations.csv" => escalations(services, caller).await,
+        _ => page::failure(&AppError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{csv_field, csv_line};
+
+    #[test]
+    fn csv_fields_are_quoted_and_kept_from_formulas() {
+        assert_eq!(csv_field("月ヶ瀬"), "月ヶ瀬");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_field("-3.5"), "-3.5");
+        assert_eq!(csv_line(&["a", "b,c"]), "a,\"b,c\"\r\n");
+    }
+}
