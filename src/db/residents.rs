@@ -177,6 +177,18 @@ pub fn guardians_of(
         .collect()
 }
 
+/// Every link of `resident` (asked for, active or ended), oldest first.
+pub fn links_of(
+    conn: &mut DbConnection,
+    resident: ResidentId,
+) -> Result<Vec<GuardianLinkRow>, AppError> {
+    Ok(guardian_links::table
+        .filter(guardian_links::resident_id.eq(resident.to_string()))
+        .select(GuardianLinkRow::as_select())
+        .order((guardian_links::created_at.asc(), guardian_links::id.asc()))
+        .load(conn)?)
+}
+
 /// Whether `user` is an active guardian of `resident`.
 pub fn is_guardian(
     conn: &mut DbConnection,

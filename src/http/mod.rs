@@ -495,8 +495,8 @@ pub fn routes() -> Vec<RouteDef> {
 /// Every route of the console: pages for a browser, signed in by a session cookie.
 pub fn console_routes() -> Vec<RouteDef> {
     use console::{
-        assets, audit, exports, field, impact, map, people, planning, requests, settings, sign_in,
-        today,
+        assets, audit, exports, field, impact, map, people, planning, requests, residents,
+        settings, sign_in, today,
     };
     let route = |method: Method, path, access, attach| RouteDef {
         method,
@@ -619,6 +619,54 @@ pub fn console_routes() -> Vec<RouteDef> {
             "/console/escalations/{id}/resolve",
             Access::Console(KEEPER_AND_STAFF),
             |r| r.to(field::resolve),
+        ),
+        route(
+            Method::GET,
+            "/console/residents",
+            Access::Console(STAFF),
+            |r| r.to(residents::list),
+        ),
+        route(
+            Method::POST,
+            "/console/residents",
+            Access::Console(STAFF),
+            |r| r.to(residents::create),
+        ),
+        route(
+            Method::GET,
+            "/console/residents/{id}",
+            Access::Console(STAFF),
+            |r| r.to(residents::detail),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}",
+            Access::Console(STAFF),
+            |r| r.to(residents::update),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}/guardians",
+            Access::Console(STAFF),
+            |r| r.to(residents::link_guardian),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}/link-codes",
+            Access::Console(STAFF),
+            |r| r.to(residents::link_code),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}/proxies",
+            Access::Console(STAFF),
+            |r| r.to(residents::add_proxy),
+        ),
+        route(
+            Method::POST,
+            "/console/residents/{id}/proxies/{proxy_id}/remove",
+            Access::Console(STAFF),
+            |r| r.to(residents::remove_proxy),
         ),
         route(
             Method::GET,

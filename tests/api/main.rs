@@ -13,6 +13,7 @@ mod console_field;
 mod console_people;
 mod console_planning;
 mod console_requests;
+mod console_residents;
 mod console_settings;
 mod contract;
 mod cutoff;

@@ -334,10 +334,20 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .iter()
                 .map(|e| format!("console-entity-{e}")),
         )
+        .chain(
+            yui::domain::resident::LocationStatus::ALL
+                .iter()
+                .map(|s| format!("console-location-{}", s.as_str())),
+        )
+        .chain(
+            yui::domain::resident::GuardianLinkStatus::ALL
+                .iter()
+                .map(|s| format!("console-link-status-{}", s.as_str())),
+        )
         .collect();
     assert_eq!(
         labels.len(),
-        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3 + 6 + 3 + 4 + 13
+        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3 + 6 + 3 + 4 + 13 + 3 + 2
     );
     for language in ["en", "ja"] {
         let catalogue = keys(language);

@@ -268,7 +268,10 @@ async fn residents(services: web::Data<Services>, caller: Caller) -> HttpRespons
                                 locale,
                                 &format!("console-fulfilment-{}", r.fulfilment.as_str()),
                             ),
-                            r.location_status.as_str().to_owned(),
+                            label(
+                                locale,
+                                &format!("console-location-{}", r.location_status.as_str()),
+                            ),
                             r.location
                                 .map(|l| format!("{:.6}", l.lat))
                                 .unwrap_or_default(),

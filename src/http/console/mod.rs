@@ -12,6 +12,7 @@ pub mod page;
 pub mod people;
 pub mod planning;
 pub mod requests;
+pub mod residents;
 pub mod session;
 pub mod settings;
 pub mod sign_in;

@@ -29,6 +29,7 @@ pub fn t_with(key: &str, args: &[(&str, String)]) -> String {
 pub enum Section {
     Today,
     Map,
+    Residents,
     Requests,
     Planning,
     Field,
@@ -40,9 +41,10 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 10] = [
+    const ALL: [Section; 11] = [
         Section::Today,
         Section::Map,
+        Section::Residents,
         Section::Requests,
         Section::Planning,
         Section::Field,
@@ -57,6 +59,7 @@ impl Section {
         match self {
             Section::Today => "/console/today",
             Section::Map => "/console/map",
+            Section::Residents => "/console/residents",
             Section::Requests => "/console/requests",
             Section::Planning => "/console/planning",
             Section::Field => "/console/field",
@@ -72,6 +75,7 @@ impl Section {
         match self {
             Section::Today => "console-today-title",
             Section::Map => "console-map-title",
+            Section::Residents => "console-residents-title",
             Section::Requests => "console-requests-title",
             Section::Planning => "console-planning-title",
             Section::Field => "console-field-title",

@@ -522,6 +522,28 @@ impl Residents {
         .await
     }
 
+    /// Staff: the family accounts linked to a resident or asking to be, with the consent
+    /// each link was made on.
+    pub async fn guardian_links(
+        &self,
+        caller: &Caller,
+        resident_id: ResidentId,
+    ) -> Result<Vec<GuardianLinkView>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let caller = caller.clone();
+        self.db
+            .run("residents.guardian_links", move |conn| {
+                let resident = visible_resident(conn, &caller, resident_id)?;
+                db::residents::links_of(conn, resident.id)?
+                    .iter()
+                    .map(GuardianLinkRow::view)
+                    .collect()
+            })
+            .await
+    }
+
     /// Links asked for in the caller's area, oldest first.
     pub async fn requested_links(
         &self,
