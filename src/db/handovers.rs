@@ -86,6 +86,34 @@ pub fn requests_of(conn: &mut DbConnection, id: HandoverId) -> Result<Vec<Reques
         .collect())
 }
 
+/// A page of `area`'s handovers that happened from `from` to before `until`, in the order
+/// they happened, after `after` (occurred_at, id).
+pub fn of_area(
+    conn: &mut DbConnection,
+    area: AreaId,
+    (from, until): (NaiveDateTime, NaiveDateTime),
+    after: Option<(NaiveDateTime, HandoverId)>,
+    limit: i64,
+) -> Result<Vec<HandoverRow>, AppError> {
+    let mut query = handovers::table
+        .filter(handovers::area_id.eq(area.to_string()))
+        .filter(handovers::occurred_at.ge(from))
+        .filter(handovers::occurred_at.lt(until))
+        .select(HandoverRow::as_select())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            handovers::occurred_at.gt(at).or(handovers::occurred_at
+                .eq(at)
+                .and(handovers::id.gt(id.to_string()))),
+        );
+    }
+    Ok(query
+        .order((handovers::occurred_at.asc(), handovers::id.asc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// A request's handovers in the order they happened (then as received).
 pub fn custody_of(
     conn: &mut DbConnection,

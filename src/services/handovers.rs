@@ -280,6 +280,30 @@ impl Handovers {
     }
 
     /// The request's handovers in order: the family's short form, or all of it for staff.
+    /// Staff: a page of the area's handovers from `from` to before `until` (UTC), in the
+    /// order they happened, after `after`; for exports, which leave out what is personal in
+    /// them (recipients' names, notes, places).
+    pub async fn of_area(
+        &self,
+        caller: &Caller,
+        period: (chrono::NaiveDateTime, chrono::NaiveDateTime),
+        after: Option<(chrono::NaiveDateTime, HandoverId)>,
+        limit: i64,
+    ) -> Result<Vec<HandoverView>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        let area = caller.area()?;
+        self.db
+            .run("handovers.of_area", move |conn| {
+                db::handovers::of_area(conn, area, period, after, limit)?
+                    .into_iter()
+                    .map(|row| view(conn, row))
+                    .collect()
+            })
+            .await
+    }
+
     pub async fn custody(&self, caller: &Caller, id: RequestId) -> Result<Custody, AppError> {
         let caller = caller.clone();
         let audit = Audit::by(&caller, None);

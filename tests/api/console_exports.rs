@@ -52,6 +52,11 @@ fn rows_of(file: &Answer) -> Vec<Vec<String>> {
     rows
 }
 
+fn date_after(date: &str) -> String {
+    let day: chrono::NaiveDate = date.parse().unwrap();
+    day.succ_opt().unwrap().to_string()
+}
+
 fn ja(key: &str) -> String {
     yui::i18n::lookup::<&str>(yui::domain::account::Locale::Ja, key, &[])
 }
@@ -141,6 +146,52 @@ async fn exports_hold_what_the_day_recorded() {
     assert_eq!(rows.len() - 1, stops);
     let runs: std::collections::HashSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(runs.len(), plan["runs"].as_array().unwrap().len());
+
+    // Handovers: every change of hands of the day, in the area's local days.
+    let today = v
+        .app
+        .services
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive();
+    let file = browser
+        .get(&format!(
+            "/console/exports/handovers.csv?from={today}&to={date}"
+        ))
+        .await;
+    let rows = rows_of(&file);
+    let of_kind = |kind: &str| -> Vec<&Vec<String>> {
+        let label = ja(&format!("console-handover-{kind}"));
+        rows[1..].iter().filter(|r| r[2] == label).collect()
+    };
+    let loaded = of_kind("van_loaded");
+    assert!(!loaded.is_empty());
+    assert_eq!(loaded.len(), of_kind("hub_received").len());
+    let collected = of_kind("hub_collected");
+    assert_eq!(collected.len(), 1);
+    assert_eq!(collected[0][6], pickup["id"].as_str().unwrap());
+    assert_eq!(collected[0][10], ja("console-proof-attested"));
+    assert_eq!(collected[0][11], ja("console-exports-yes"), "flagged");
+    let failed = of_kind("door_failed");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0][12], ja("console-failure-no_answer"));
+    assert_eq!(
+        rows.len() - 1,
+        loaded.len() * 2 + 3,
+        "nothing else that day"
+    );
+    let later = date_after(&date);
+    let file = browser
+        .get(&format!(
+            "/console/exports/handovers.csv?from={later}&to={later}"
+        ))
+        .await;
+    assert_eq!(
+        rows_of(&file).len(),
+        1,
+        "a day with no handovers: the header alone"
+    );
 
     // Watch-over cases: the door nobody answered.
     let file = browser.get("/console/exports/escalations.csv").await;

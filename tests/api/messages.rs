@@ -344,10 +344,47 @@ fn every_status_the_console_shows_has_a_label_in_both_languages() {
                 .iter()
                 .map(|s| format!("console-link-status-{}", s.as_str())),
         )
+        .chain(
+            yui::domain::handover::RecipientKind::ALL
+                .iter()
+                .map(|k| format!("console-recipient-{}", k.as_str())),
+        )
+        .chain(
+            yui::domain::handover::ProofMethod::ALL
+                .iter()
+                .map(|m| format!("console-proof-{}", m.as_str())),
+        )
+        .chain(
+            yui::domain::handover::FailureReason::ALL
+                .iter()
+                .map(|r| format!("console-failure-{}", r.as_str())),
+        )
         .collect();
     assert_eq!(
         labels.len(),
-        11 + 7 + 5 + 1 + 3 + 3 + 5 + 7 + 16 + 2 + 3 + 4 + 2 + 3 + 3 + 6 + 3 + 4 + 13 + 3 + 2
+        11 + 7
+            + 5
+            + 1
+            + 3
+            + 3
+            + 5
+            + 7
+            + 16
+            + 2
+            + 3
+            + 4
+            + 2
+            + 3
+            + 3
+            + 6
+            + 3
+            + 4
+            + 13
+            + 3
+            + 2
+            + 3
+            + 4
+            + 5
     );
     for language in ["en", "ja"] {
         let catalogue = keys(language);

@@ -1,5 +1,5 @@
-//! Exports: CSV files of the area's residents, requests, runs with their stops and watch-over
-//! cases (the impact CSV is on the impact page), in UTF-8 with a byte-order mark so that
+//! Exports: CSV files of the area's residents, requests, runs with their stops, handovers and
+//! watch-over cases (the impact CSV is on the impact page), in UTF-8 with a byte-order mark so that
 //! Excel in Japan opens them. Large files are streamed a page of rows at a time.
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use std::future::Future;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 use futures_util::stream;
 use maud::html;
 use serde::Deserialize;
@@ -16,7 +16,8 @@ use super::page::{self, Page, Section, Settings, t};
 use super::session::ConsoleVisit;
 use crate::db::requests::RequestFilter;
 use crate::domain::account::Locale;
-use crate::domain::ids::ResidentId;
+use crate::domain::handover::Crates;
+use crate::domain::ids::{HandoverId, HubId, ResidentId};
 use crate::error::AppError;
 use crate::i18n;
 use crate::services::Services;
@@ -184,6 +185,11 @@ pub async fn page(settings: Settings, visit: ConsoleVisit) -> HttpResponse {
             h2 { (t("console-exports-runs")) }
             p { (t("console-exports-runs-about")) }
             (period_form("/console/exports/runs.csv", "runs"))
+        }
+        section.card.wide #export-handovers {
+            h2 { (t("console-exports-handovers")) }
+            p { (t("console-exports-handovers-about")) }
+            (period_form("/console/exports/handovers.csv", "handovers"))
         }
         section.card.wide #export-escalations {
             h2 { (t("console-exports-escalations")) }
@@ -479,6 +485,148 @@ async fn runs(
     .await
 }
 
+/// The area's midnight starting `date`, and the one after `to`, in UTC: a period of local days.
+async fn local_days(
+    services: &Services,
+    caller: &Caller,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
+    let zone = services
+        .district
+        .area(caller, caller.area()?)
+        .await?
+        .time_zone;
+    let midnight = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|local| local.and_local_timezone(zone).earliest())
+            .map(|at| at.naive_utc())
+            .ok_or_else(|| AppError::internal("no local midnight"))
+    };
+    let after = to
+        .succ_opt()
+        .ok_or_else(|| AppError::internal("date out of range"))?;
+    Ok((midnight(from)?, midnight(after)?))
+}
+
+fn crates_cell(crates: Option<&Crates>) -> String {
+    crates.map_or_else(String::new, |c| {
+        format!("{}/{}/{}", c.ambient, c.chilled, c.frozen)
+    })
+}
+
+/// `GET /console/exports/handovers.csv?from=&to=`: every change of hands in the period, in
+/// the order it happened; recipients' names, notes and places are left out (personal).
+async fn handovers(
+    services: web::Data<Services>,
+    caller: Caller,
+    query: web::Query<PeriodQuery>,
+) -> HttpResponse {
+    let locale = i18n::current();
+    let prepared = async {
+        let dates = period(&services, &caller, &query).await?;
+        let bounds = local_days(&services, &caller, dates).await?;
+        let hubs: HashMap<HubId, String> = services
+            .district
+            .hubs(&caller)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h.name))
+            .collect();
+        Ok::<_, AppError>((dates, bounds, hubs))
+    };
+    let ((from, to), bounds, hubs) = match prepared.await {
+        Ok(prepared) => prepared,
+        Err(error) => return page::failure(&error),
+    };
+    let header = [
+        "console-exports-id",
+        "console-exports-occurred",
+        "console-exports-handover-kind",
+        "console-exports-run",
+        "console-field-hub",
+        "console-exports-requests-count",
+        "console-exports-request-ids",
+        "console-exports-crates",
+        "console-exports-loaded-crates",
+        "console-exports-recipient",
+        "console-exports-proof",
+        "console-exports-flagged",
+        "console-exports-reason",
+    ]
+    .iter()
+    .map(|key| label(locale, key))
+    .collect();
+    let enum_label = move |prefix: &str, code: Option<&str>| {
+        code.map(|c| label(locale, &format!("{prefix}{c}")))
+            .unwrap_or_default()
+    };
+    streamed(
+        format!("yui-handovers-{from}-{to}.csv"),
+        header,
+        (None::<(NaiveDateTime, HandoverId)>, false),
+        move |(after, done)| {
+            let services = services.clone();
+            let caller = caller.clone();
+            let hubs = hubs.clone();
+            async move {
+                if done {
+                    return Ok(None);
+                }
+                let page = services
+                    .handovers
+                    .of_area(&caller, bounds, after, ROWS_PER_PIECE)
+                    .await?;
+                let full = i64::try_from(page.len()).unwrap_or(0) == ROWS_PER_PIECE;
+                let mut last = after;
+                let mut rows = Vec::with_capacity(page.len());
+                for handover in page {
+                    let at = chrono::DateTime::parse_from_rfc3339(&handover.occurred_at)
+                        .map_err(|_| AppError::internal("handover time unreadable"))?
+                        .naive_utc();
+                    last = Some((at, handover.id));
+                    rows.push(vec![
+                        handover.id.to_string(),
+                        handover.occurred_at.clone(),
+                        label(
+                            locale,
+                            &format!("console-handover-{}", handover.kind.as_str()),
+                        ),
+                        handover.run_id.map(|r| r.to_string()).unwrap_or_default(),
+                        handover
+                            .hub_id
+                            .and_then(|h| hubs.get(&h).cloned())
+                            .unwrap_or_default(),
+                        handover.request_ids.len().to_string(),
+                        handover
+                            .request_ids
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        crates_cell(handover.crates.as_ref()),
+                        crates_cell(handover.discrepancy.as_ref()),
+                        enum_label(
+                            "console-recipient-",
+                            handover.recipient.as_ref().map(|r| r.kind.as_str()),
+                        ),
+                        enum_label(
+                            "console-proof-",
+                            handover.proof.as_ref().map(|p| p.method.as_str()),
+                        ),
+                        match &handover.proof {
+                            Some(proof) if proof.flagged => label(locale, "console-exports-yes"),
+                            _ => String::new(),
+                        },
+                        enum_label("console-failure-", handover.reason.map(|r| r.as_str())),
+                    ]);
+                }
+                Ok(Some((rows, (last, !full))))
+            }
+        },
+    )
+    .await
+}
+
 /// `GET /console/exports/escalations.csv`: the area's watch-over cases, newest first.
 async fn escalations(services: web::Data<Services>, caller: Caller) -> HttpResponse {
     let locale = i18n::current();
@@ -556,6 +704,7 @@ pub async fn download(
         "residents.csv" => residents(services, caller).await,
         "requests.csv" => requests(services, caller, query).await,
         "runs.csv" => runs(services, caller, query).await,
+        "handovers.csv" => handovers(services, caller, query).await,
         "escalations.csv" => escalations(services, caller).await,
         _ => page::failure(&AppError::NotFound),
     }

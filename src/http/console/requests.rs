@@ -292,7 +292,7 @@ pub async fn detail(
                         (wire_time(&handover.occurred_at, zone)) " · "
                         (t(&format!("console-handover-{}", handover.kind.as_str())))
                         @if let Some(reason) = handover.reason {
-                            " · " (reason.as_str())
+                            " · " (t(&format!("console-failure-{}", reason.as_str())))
                         }
                     }
                 }
