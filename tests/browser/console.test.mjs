@@ -408,3 +408,54 @@ test("a coordinator changes an area setting and sets the depot by clicking the m
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a coordinator reads residents, people, exports and the audit trail, and downloads the residents' CSV", async () => {
+  const coordinator = await tokenOf(COORDINATOR);
+  const { context, page, problems } = await visit("ja-JP");
+  await signIn(page, COORDINATOR);
+  await page.waitForURL(`${BASE}/console/today`);
+
+  // Today's cards lead to their queues.
+  await page.click("[data-queue='/console/people#waiting'] a");
+  await page.waitForURL(`${BASE}/console/people#waiting`);
+  assert.ok(await page.isVisible("#waiting"));
+  await bothLanguages(page, "people");
+
+  await page.click("nav a[href='/console/residents']");
+  await page.waitForURL(`${BASE}/console/residents`);
+  await bothLanguages(page, "residents");
+  const first = await page.getAttribute("tr[data-resident] a", "href");
+  await page.goto(`${BASE}${first}`);
+  await bothLanguages(page, "resident");
+  await follow(page, "form[action$='/link-codes'] button");
+  assert.match(await page.textContent("#link-code"), /^[0-9A-Z]{8}$/);
+  await shot(page, "link-code-ja");
+
+  await page.click("nav a[href='/console/audit']");
+  await page.waitForURL(`${BASE}/console/audit`);
+  assert.ok(await page.isVisible("tr[data-audit]"));
+  await bothLanguages(page, "audit");
+
+  await page.click("nav a[href='/console/exports']");
+  await page.waitForURL(`${BASE}/console/exports`);
+  await bothLanguages(page, "exports");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click("a[href='/console/exports/residents.csv']"),
+  ]);
+  assert.equal(download.suggestedFilename(), "yui-residents.csv");
+  const bytes = readFileSync(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "a UTF-8 byte-order mark");
+  const lines = bytes.subarray(3).toString("utf8").trim().split("\r\n");
+  assert.equal(lines[0].split(",")[1], "名前");
+  let residents = 0;
+  for (let cursor = null; ; ) {
+    const [, listed] = await api("GET", `/api/v1/residents?limit=100${cursor ? `&cursor=${cursor}` : ""}`, coordinator);
+    residents += listed.items.length;
+    if (!listed.next_cursor) break;
+    cursor = listed.next_cursor;
+  }
+  assert.equal(lines.length - 1, residents, "one row a resident");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

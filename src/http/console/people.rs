@@ -17,7 +17,7 @@ use crate::i18n;
 use crate::services::Services;
 use crate::services::accounts::NewAccount;
 use crate::services::caller::Caller;
-use crate::services::carriers::{PostTripView, VolunteerProfile};
+use crate::services::carriers::{Availability, PostTripView, VolunteerProfile};
 
 fn status_label(user: &User) -> String {
     t(&format!("console-user-status-{}", user.status.as_str()))
@@ -69,6 +69,20 @@ fn waiting(visit: &ConsoleVisit, people: &[&User]) -> Markup {
     }
 }
 
+/// The weekly windows grouped by their hours, in the order they first appear: a volunteer
+/// free 10:00–16:00 every day reads as one line, not seven.
+fn by_hours(windows: &[Availability]) -> Vec<(String, Vec<u8>)> {
+    let mut groups: Vec<(String, Vec<u8>)> = Vec::new();
+    for window in windows {
+        let hours = format!("{}–{}", window.start.as_str(), window.end.as_str());
+        match groups.iter_mut().find(|(h, _)| *h == hours) {
+            Some((_, days)) => days.push(window.weekday),
+            None => groups.push((hours, vec![window.weekday])),
+        }
+    }
+    groups
+}
+
 /// What a volunteer can carry and when, as the planner reads it.
 fn profile_text(profile: &VolunteerProfile) -> Markup {
     let locale = i18n::current();
@@ -82,9 +96,13 @@ fn profile_text(profile: &VolunteerProfile) -> Markup {
         @if profile.cold_box { " · " (t("console-people-cold-box")) }
         @if !profile.availability.is_empty() {
             br;
-            @for (i, window) in profile.availability.iter().enumerate() {
+            @for (i, (hours, days)) in by_hours(&profile.availability).iter().enumerate() {
                 @if i > 0 { ", " }
-                (i18n::weekday(window.weekday, locale)) " " (window.start.as_str()) "–" (window.end.as_str())
+                @for (j, day) in days.iter().enumerate() {
+                    @if j > 0 { "・" }
+                    (i18n::weekday(*day, locale))
+                }
+                " " (hours)
             }
         }
     }
@@ -446,4 +464,37 @@ pub async fn unlink_carrier(
             .await,
         |()| "/console/people#post-trips".to_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_hours;
+    use crate::domain::text::Line;
+    use crate::services::carriers::Availability;
+
+    fn window(weekday: u8, start: &str, end: &str) -> Availability {
+        Availability {
+            weekday,
+            start: Line::parse(start).unwrap(),
+            end: Line::parse(end).unwrap(),
+        }
+    }
+
+    #[test]
+    fn windows_with_the_same_hours_read_as_one() {
+        let windows = [
+            window(0, "10:00", "16:00"),
+            window(1, "09:00", "12:00"),
+            window(2, "10:00", "16:00"),
+            window(4, "10:00", "16:00"),
+        ];
+        assert_eq!(
+            by_hours(&windows),
+            vec![
+                ("10:00–16:00".to_owned(), vec![0, 2, 4]),
+                ("09:00–12:00".to_owned(), vec![1]),
+            ]
+        );
+        assert!(by_hours(&[]).is_empty());
+    }
 }

@@ -147,7 +147,7 @@ async fn residents(
         form.filters.no-print method="get" action="/console/residents" role="search" {
             label for="q" { (t("console-residents-search")) }
             input #q name="q" type="search" value=(wanted) maxlength="100";
-            label {
+            label.check {
                 input type="checkbox" name="review" value="1" checked[review];
                 " " (t("console-residents-review-only"))
             }
