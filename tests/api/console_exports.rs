@@ -116,6 +116,17 @@ async fn exports_hold_what_the_day_recorded() {
         page.body
             .contains("href=\"/console/exports/residents.csv\"")
     );
+    let today = v
+        .app
+        .services
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive();
+    assert!(
+        page.body.contains(&format!("name=\"from\" value=\"{today}\"")),
+        "periods start at the area's today"
+    );
 
     // Requests: one row each, the collected one with its time.
     let file = browser
@@ -148,13 +159,6 @@ async fn exports_hold_what_the_day_recorded() {
     assert_eq!(runs.len(), plan["runs"].as_array().unwrap().len());
 
     // Handovers: every change of hands of the day, in the area's local days.
-    let today = v
-        .app
-        .services
-        .clock
-        .now()
-        .with_timezone(&chrono_tz::Asia::Tokyo)
-        .date_naive();
     let file = browser
         .get(&format!(
             "/console/exports/handovers.csv?from={today}&to={date}"

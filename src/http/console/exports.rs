@@ -154,15 +154,25 @@ async fn resident_names(
 }
 
 /// `GET /console/exports`
-pub async fn page(settings: Settings, visit: ConsoleVisit) -> HttpResponse {
+pub async fn page(
+    services: web::Data<Services>,
+    settings: Settings,
+    visit: ConsoleVisit,
+    caller: Caller,
+) -> HttpResponse {
+    // The periods start filled in with the area's today.
+    let today = match page::chosen_date(&services, &caller, None, 0).await {
+        Ok(today) => today.format("%Y-%m-%d").to_string(),
+        Err(error) => return page::failure(&error),
+    };
     let title = t("console-exports-title");
     let period_form = |action: &str, id: &str| {
         html! {
             form.filters method="get" action=(action) {
                 label for={ (id) "-from" } { (t("console-impact-from")) }
-                input id={ (id) "-from" } type="date" name="from" required;
+                input id={ (id) "-from" } type="date" name="from" value=(today) required;
                 label for={ (id) "-to" } { (t("console-impact-to")) }
-                input id={ (id) "-to" } type="date" name="to" required;
+                input id={ (id) "-to" } type="date" name="to" value=(today) required;
                 " "
                 button type="submit" { (t("console-exports-download")) }
             }
