@@ -124,7 +124,8 @@ async fn exports_hold_what_the_day_recorded() {
         .with_timezone(&chrono_tz::Asia::Tokyo)
         .date_naive();
     assert!(
-        page.body.contains(&format!("name=\"from\" value=\"{today}\"")),
+        page.body
+            .contains(&format!("name=\"from\" value=\"{today}\"")),
         "periods start at the area's today"
     );
 
