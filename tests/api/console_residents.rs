@@ -147,6 +147,68 @@ async fn a_coordinator_keys_in_corrects_and_places_a_resident() {
     assert_eq!(stored["fulfilment"], "hub_pickup");
     assert_eq!(stored["location"]["lat"], at["lat"]);
 
+    // Care notes need their consent: without it refused, with it kept and read on record.
+    let with_notes = |consent: bool| {
+        let mut form = vec![
+            ("csrf_token", token.clone()),
+            ("name", "介護 松子".to_owned()),
+            ("phone", "0742-33-4455".to_owned()),
+            ("address", "奈良市東部 12".to_owned()),
+            ("fulfilment", "home_delivery".to_owned()),
+            ("lat", lat.clone()),
+            ("lon", lon.clone()),
+            (
+                "care_notes",
+                "耳が遠いので、戸を強めに叩いてください".to_owned(),
+            ),
+        ];
+        if consent {
+            form.extend([
+                ("given_by", "ご本人".to_owned()),
+                ("basis", "電話で確認".to_owned()),
+                ("text_version", "2026-01".to_owned()),
+            ]);
+        }
+        form
+    };
+    let form = with_notes(false);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = browser.post("/console/residents", &pairs).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let form = with_notes(true);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let kept = browser.post("/console/residents", &pairs).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let noted = browser.get(kept.location.as_deref().unwrap()).await;
+    assert!(noted.body.contains("耳が遠いので"));
+    let noted_id = kept
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, trail) = v
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=resident&entity_id={noted_id}"),
+            Some(&v.coordinator),
+        )
+        .await;
+    assert!(
+        trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["action"] == "read_care_notes"),
+        "{trail}"
+    );
+
     // A bad phone: 422, nothing changed.
     let bad = browser
         .post(

@@ -13,7 +13,7 @@ use super::session::ConsoleVisit;
 use crate::domain::area::Location;
 use crate::domain::ids::{ProxyId, ResidentId, UserId};
 use crate::domain::request::Fulfilment;
-use crate::domain::text::{Line, TextEnum};
+use crate::domain::text::{Line, Note, TextEnum};
 use crate::error::AppError;
 use crate::services::Services;
 use crate::services::caller::Caller;
@@ -43,17 +43,18 @@ fn fulfilment_options(selected: Option<Fulfilment>) -> Markup {
     }
 }
 
-/// The fields of a consent record, as a coordinator notes it from the conversation.
-fn consent_fields(prefix: &str) -> Markup {
+/// The fields of a consent record, as a coordinator notes it from the conversation
+/// (`required` unless what it covers is itself optional).
+fn consent_fields(prefix: &str, required: bool) -> Markup {
     html! {
         fieldset.consent {
             legend { (t("console-residents-consent")) }
             label for={ (prefix) "given_by" } { (t("console-residents-consent-given-by")) }
-            input id={ (prefix) "given_by" } name="given_by" maxlength="200" required;
+            input id={ (prefix) "given_by" } name="given_by" maxlength="200" required[required];
             label for={ (prefix) "basis" } { (t("console-residents-consent-basis")) }
-            input id={ (prefix) "basis" } name="basis" maxlength="200" required;
+            input id={ (prefix) "basis" } name="basis" maxlength="200" required[required];
             label for={ (prefix) "text_version" } { (t("console-residents-consent-version")) }
-            input id={ (prefix) "text_version" } name="text_version" maxlength="200" required;
+            input id={ (prefix) "text_version" } name="text_version" maxlength="200" required[required];
         }
     }
 }
@@ -75,7 +76,7 @@ fn link_requests(visit: &ConsoleVisit, asked: &[(GuardianLinkView, String, Strin
                     (csrf_input(visit))
                     input type="hidden" name="user_id" value=(link.user_id);
                     input type="hidden" name="relation" value=(link.relation);
-                    (consent_fields(&format!("link-{}-", link.id)))
+                    (consent_fields(&format!("link-{}-", link.id), true))
                     button.primary type="submit" { (t("console-residents-link-complete")) }
                 }
             }
@@ -101,6 +102,10 @@ fn new_resident_form(visit: &ConsoleVisit) -> Markup {
             input #lat name="lat" type="number" step="any" min="-90" max="90";
             label for="lon" { (t("console-exports-lon")) }
             input #lon name="lon" type="number" step="any" min="-180" max="180";
+            label for="care_notes" { (t("console-residents-care-notes")) }
+            textarea #care_notes name="care_notes" rows="3" maxlength="2000" {}
+            p.muted { (t("console-residents-care-notes-how")) }
+            (consent_fields("care-", false))
             button.primary type="submit" { (t("console-residents-create")) }
         }
     }
@@ -324,7 +329,7 @@ async fn resident_page(
             input #proxy-relation name="relation" maxlength="50" required;
             label for="proxy-phone" { (t("console-exports-phone")) }
             input #proxy-phone name="phone" type="tel" maxlength="30";
-            (consent_fields("proxy-"))
+            (consent_fields("proxy-", true))
             button.primary type="submit" { (t("console-residents-add-proxy")) }
         }
     };
@@ -363,6 +368,41 @@ pub struct ResidentForm {
     lon: Option<String>,
 }
 
+/// A new resident's form: the resident, and care notes with the consent they need.
+#[derive(Deserialize)]
+pub struct NewResidentForm {
+    #[serde(flatten)]
+    resident: ResidentForm,
+    care_notes: Option<Note>,
+    given_by: Option<Line>,
+    basis: Option<Line>,
+    text_version: Option<Line>,
+}
+
+impl NewResidentForm {
+    /// The care notes when some are written, and the consent when any of it is.
+    fn care(&self) -> (Option<Note>, Option<Consent>) {
+        let written = |line: &Option<Line>| line.clone().filter(|l| !l.as_str().trim().is_empty());
+        let notes = self
+            .care_notes
+            .clone()
+            .filter(|n| !n.as_str().trim().is_empty());
+        let consent = match (
+            written(&self.given_by),
+            written(&self.basis),
+            written(&self.text_version),
+        ) {
+            (None, None, None) => None,
+            (given_by, basis, text_version) => Some(Consent {
+                given_by: given_by.unwrap_or_default(),
+                basis: basis.unwrap_or_default(),
+                text_version: text_version.unwrap_or_default(),
+            }),
+        };
+        (notes, consent)
+    }
+}
+
 impl ResidentForm {
     /// The location typed in: none when both are empty, 422 when only one is or either
     /// does not read as a number.
@@ -399,15 +439,17 @@ pub async fn create(
     body: web::Bytes,
 ) -> HttpResponse {
     let created = async {
-        let form: ResidentForm = page::read_form(&body)?;
+        let form: NewResidentForm = page::read_form(&body)?;
+        let (care_notes, consent) = form.care();
+        let resident = form.resident;
         let input = NewResident {
-            location: form.location()?,
-            name: form.name,
-            phone: form.phone,
-            address: form.address,
-            fulfilment: form.fulfilment,
-            care_notes: None,
-            consent: None,
+            location: resident.location()?,
+            name: resident.name,
+            phone: resident.phone,
+            address: resident.address,
+            fulfilment: resident.fulfilment,
+            care_notes,
+            consent,
         };
         services.residents.create(&caller, input).await
     };

@@ -643,3 +643,4 @@ console-failure-refused = refused
 console-failure-address_not_found = address not found
 console-failure-damaged = damaged
 console-failure-temperature_breach = too long out of the cold
+console-residents-care-notes-how = Only what helps at the door (for example: walks slowly, hard of hearing), and only with the consent recorded below. Staff reads of care notes are on the audit trail.

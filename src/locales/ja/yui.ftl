@@ -643,3 +643,4 @@ console-failure-refused = 受け取りを断られた
 console-failure-address_not_found = 住所が見つからない
 console-failure-damaged = 破損
 console-failure-temperature_breach = 保冷の時間を超えた
+console-residents-care-notes-how = 玄関で役に立つことだけを書いてください（例：歩くのがゆっくり、耳が遠い）。下の同意を記録したときだけ残せます。職員が介護のメモを見ると記録に残ります。
