@@ -340,6 +340,7 @@ pub fn plan(day: &Day, travel: &dyn TravelTimes, settings: &PlanSettings) -> Day
             plan.unassigned.push((day.requests[request].id, reason));
         }
     }
+    unload_unplaced(day, &mut plan);
     if let Some(first) = legs_failures.first() {
         plan.warnings.push(format!(
             "the road router failed for {} of the plan's travel matrices ({first}); those legs use great-circle distances",
@@ -354,6 +355,35 @@ pub fn plan(day: &Day, travel: &dyn TravelTimes, settings: &PlanSettings) -> Day
     plan.unassigned.sort_by_key(|(id, _)| *id);
     plan.impact = impact(day, &plan);
     plan
+}
+
+/// Takes off the vans the home deliveries that reached a hub's load but found no carrier on
+/// the last mile: they are not planned, so the van carries (and the hub receives) only what
+/// the plan delivers. A load left empty goes.
+fn unload_unplaced(day: &Day, plan: &mut DayPlan) {
+    let left: HashSet<RequestId> = plan.unassigned.iter().map(|(id, _)| *id).collect();
+    if left.is_empty() {
+        return;
+    }
+    let slots_of: HashMap<RequestId, &PerClass> = day
+        .requests
+        .iter()
+        .filter(|r| left.contains(&r.id))
+        .map(|r| (r.id, &r.slots))
+        .collect();
+    for load in &mut plan.post_loads {
+        let slots = &mut load.slots;
+        load.requests.retain(|id| match slots_of.get(id) {
+            Some(taken_off) => {
+                for (slot, n) in slots.iter_mut().zip(taken_off.iter()) {
+                    *slot -= n;
+                }
+                false
+            }
+            None => true,
+        });
+    }
+    plan.post_loads.retain(|load| !load.requests.is_empty());
 }
 
 /// The last-mile sub-problems the planner solves first (each hub with its first crew), for
@@ -581,6 +611,38 @@ mod tests {
             let hub = run.hub.unwrap();
             let loading = run.stops.iter().find(|s| s.kind == StopKind::Hub).unwrap();
             assert!(loading.arrival >= van_at[&hub] + UNLOADING_SECONDS);
+        }
+    }
+
+    #[test]
+    fn the_vans_carry_only_what_the_plan_delivers() {
+        // One small walking crew for sixty households: the last mile leaves home deliveries
+        // that reached a hub's load without a carrier.
+        let mut day = village(2, 60);
+        day.carriers = vec![Carrier {
+            capacity_litres: 20,
+            ..carrier(3, 1, true, Mode::Walk)
+        }];
+        let plan = run_plan(&day);
+        let left: HashSet<RequestId> = plan.unassigned.iter().map(|(id, _)| *id).collect();
+        let home_left = day
+            .requests
+            .iter()
+            .filter(|r| r.fulfilment == Fulfilment::HomeDelivery && left.contains(&r.id))
+            .count();
+        assert!(home_left > 0, "the case needs home deliveries left over");
+        assert!(!plan.post_loads.is_empty());
+        for load in &plan.post_loads {
+            assert!(!load.requests.is_empty());
+            let mut slots = [0; 3];
+            for id in &load.requests {
+                assert!(!left.contains(id), "{id} is on a van but not planned");
+                let request = day.requests.iter().find(|r| r.id == *id).unwrap();
+                for (s, n) in slots.iter_mut().zip(&request.slots) {
+                    *s += n;
+                }
+            }
+            assert_eq!(load.slots, slots, "the crates are those of what is carried");
         }
     }
 
