@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::users;
 use super::text::{NullableText, Spelled};
-use crate::domain::account::{Role, User, UserFilter, UserStatus};
+use crate::domain::account::{Role, User, UserFilter, UserScope, UserStatus};
 use crate::domain::ids::{AreaId, RefreshTokenId, UserId};
 use crate::error::AppError;
 
@@ -192,6 +192,16 @@ pub fn list(
     }
     if let Some(status) = filter.status {
         query = query.filter(users::status.eq(status.as_str()));
+    }
+    if let UserScope::Area(area) = filter.scope {
+        let waiting = users::area_id
+            .is_null()
+            .and(users::role.eq(Role::Volunteer.as_str()))
+            .and(users::status.eq(UserStatus::Pending.as_str()));
+        query = match area {
+            Some(area) => query.filter(users::area_id.eq(area.to_string()).or(waiting)),
+            None => query.filter(waiting),
+        };
     }
     if let Some((created_at, id)) = after {
         query = query.filter(

@@ -287,6 +287,18 @@ pub struct User {
 pub struct UserFilter {
     pub role: Option<Role>,
     pub status: Option<UserStatus>,
+    pub scope: UserScope,
+}
+
+/// Whose accounts a list may name.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum UserScope {
+    /// Everyone's (an admin without an area, the operator).
+    #[default]
+    Everyone,
+    /// Those who work in the area (none: no area of one's own), and the volunteers who
+    /// registered without naming one and wait for an approver.
+    Area(Option<crate::domain::ids::AreaId>),
 }
 
 /// What a failed sign-in does to the account: count it, and lock the account for

@@ -12,7 +12,7 @@ use super::throttle::AddressThrottle;
 use super::tokens::VerifiedToken;
 use super::unit_of_work;
 use crate::db::{self, Db};
-use crate::domain::account::{self, Email, Locale, Role, User, UserFilter, UserStatus};
+use crate::domain::account::{self, Email, Locale, Role, User, UserFilter, UserScope, UserStatus};
 use crate::domain::clock::Clock;
 use crate::domain::ids::{AreaId, UserId};
 use crate::error::AppError;
@@ -211,6 +211,7 @@ impl Accounts {
                     let filter = UserFilter {
                         role: Some(role),
                         status: Some(UserStatus::Active),
+                        scope: UserScope::Area(Some(area)),
                     };
                     carriers.extend(
                         db::users::list(conn, &filter, None, 10_000)?
@@ -235,13 +236,23 @@ impl Accounts {
             .await
     }
 
-    /// One page of accounts, and the key to continue after it.
+    /// One page of the accounts `caller` may list, and the key to continue after it: an
+    /// admin without an area everyone's; other staff those of their own area and the
+    /// volunteers waiting for an approver.
     pub async fn list(
         &self,
-        filter: UserFilter,
+        caller: &Caller,
+        mut filter: UserFilter,
         after: Option<(NaiveDateTime, UserId)>,
         limit: i64,
     ) -> Result<Vec<User>, AppError> {
+        if !caller.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
+        filter.scope = match (caller.role, caller.area_id) {
+            (Role::Admin, None) => UserScope::Everyone,
+            (_, area) => UserScope::Area(area),
+        };
         self.db
             .run("users.list", move |conn| {
                 db::users::list(conn, &filter, after, limit)

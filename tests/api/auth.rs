@@ -538,6 +538,48 @@ async fn deactivation_cuts_access_at_once() {
 }
 
 #[actix_web::test]
+async fn a_coordinator_lists_the_accounts_of_their_own_area_only() {
+    let app = TestApp::spawn().await;
+    let admin = access_token(&app.account("admin").await.1);
+    let mut areas = Vec::new();
+    for name in ["East", "West"] {
+        let (status, area) = app
+            .post(
+                "/api/v1/areas",
+                json!({"name": name, "time_zone": "Asia/Tokyo"}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{area}");
+        areas.push(area["id"].as_str().unwrap().parse().unwrap());
+    }
+    let (east_id, east) = app.account_in("coordinator", Some(areas[0])).await;
+    let (west_id, _) = app.account_in("coordinator", Some(areas[1])).await;
+    let (west_keeper, _) = app.account_in("hub_keeper", Some(areas[1])).await;
+    let waiting = app.register("volunteer", "waiting@example.jp").await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, page) = app
+        .get("/api/v1/users?limit=100", Some(&access_token(&east)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let seen = ids(&page);
+    assert!(seen.contains(&east_id));
+    assert!(seen.contains(&waiting["id"].as_str().unwrap().to_owned()));
+    assert!(!seen.contains(&west_id), "another area's coordinator");
+    assert!(!seen.contains(&west_keeper), "another area's hub keeper");
+    let (_, everyone) = app.get("/api/v1/users?limit=100", Some(&admin)).await;
+    let everyone = ids(&everyone);
+    assert!(everyone.contains(&west_id) && everyone.contains(&east_id));
+}
+
+#[actix_web::test]
 async fn coordinators_list_accounts_page_by_page() {
     let app = TestApp::spawn().await;
     let (_, coordinator) = app.account("coordinator").await;

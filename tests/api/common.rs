@@ -255,6 +255,18 @@ impl TestApp {
         body
     }
 
+    /// Every account in the database, oldest first (read directly, as no caller may).
+    pub async fn accounts(&self) -> Vec<yui::domain::account::User> {
+        self.services
+            .db
+            .run("test.accounts", |conn| {
+                let filter = yui::domain::account::UserFilter::default();
+                yui::db::users::list(conn, &filter, None, 100_000)
+            })
+            .await
+            .unwrap()
+    }
+
     /// Registers through the API; returns the new user.
     pub async fn register(&self, role: &str, email: &str) -> Value {
         let (status, body) = self

@@ -570,11 +570,8 @@ async fn today_counts_what_the_district_holds() {
 
     let coordinator = yui::services::caller::Caller {
         user_id: app
-            .services
-            .accounts
-            .list(Default::default(), None, 100)
+            .accounts()
             .await
-            .unwrap()
             .into_iter()
             .find(|u| u.email == yui::demo::COORDINATOR_EMAIL)
             .unwrap()

@@ -25,18 +25,11 @@ fn user_id(user: &Value) -> UserId {
     user["id"].as_str().unwrap().parse().unwrap()
 }
 
-/// The id of the account the console made with `email`.
+/// The account the console made with `email`, if any.
 async fn account_of(v: &Village, email: &str) -> Option<yui::domain::account::User> {
-    let filter = yui::domain::account::UserFilter {
-        role: None,
-        status: None,
-    };
     v.app
-        .services
-        .accounts
-        .list(filter, None, 10_000)
+        .accounts()
         .await
-        .unwrap()
         .into_iter()
         .find(|u| u.email == email)
 }

@@ -104,13 +104,7 @@ async fn bad_bodies_routes_and_methods_answer_problem_json() {
 async fn bad_input_changes_nothing() {
     let app = TestApp::spawn().await;
     let (_, admin) = app.account("admin").await;
-    let before = app
-        .services
-        .accounts
-        .list(Default::default(), None, 100)
-        .await
-        .unwrap()
-        .len();
+    let before = app.accounts().await.len();
     let (status, body) = app
         .post(
             "/api/v1/auth/register",
@@ -129,13 +123,7 @@ async fn bad_input_changes_nothing() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["field"], "locale");
-    let after = app
-        .services
-        .accounts
-        .list(Default::default(), None, 100)
-        .await
-        .unwrap()
-        .len();
+    let after = app.accounts().await.len();
     assert_eq!(before, after);
 }
 

@@ -136,13 +136,14 @@ pub struct ListQuery {
 
 pub async fn list(
     services: web::Data<Services>,
-    _staff: Staff,
+    staff: Staff,
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let filter = UserFilter {
         role: query.role.as_deref().map(str::parse).transpose()?,
         status: query.status.as_deref().map(str::parse).transpose()?,
+        ..UserFilter::default()
     };
     let limit = pagination::limit(query.limit)?;
     let after = match pagination::after(query.cursor.as_deref())? {
@@ -153,7 +154,10 @@ pub async fn list(
         )),
         None => None,
     };
-    let users = services.accounts.list(filter, after, limit + 1).await?;
+    let users = services
+        .accounts
+        .list(&staff.0, filter, after, limit + 1)
+        .await?;
     let page = pagination::page(users, limit, |u| {
         pagination::time_cursor(u.created_at, &u.id.to_string())
     });
