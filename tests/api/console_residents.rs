@@ -29,6 +29,22 @@ async fn resident(v: &Village, id: &str) -> Value {
     body
 }
 
+/// Whether the audit trail holds `action` on the resident `id`.
+async fn on_record(v: &Village, id: &str, action: &str) -> bool {
+    let (_, trail) = v
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=resident&entity_id={id}"),
+            Some(&v.coordinator),
+        )
+        .await;
+    trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|row| row["action"] == action)
+}
+
 /// The text of the element with `id` in a page: what is between its tag and the next `<`.
 fn text_of(body: &str, id: &str) -> String {
     let marker = format!("id=\"{id}\"");
@@ -110,21 +126,7 @@ async fn a_coordinator_keys_in_corrects_and_places_a_resident() {
     let page = browser.get(&page_path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("0742-11-2233"));
-    let (_, trail) = v
-        .app
-        .get(
-            &format!("/api/v1/audit?entity=resident&entity_id={id}"),
-            Some(&v.coordinator),
-        )
-        .await;
-    assert!(
-        trail["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|row| row["action"] == "read_contact"),
-        "{trail}"
-    );
+    assert!(on_record(&v, &id, "read_contact").await);
 
     // Corrected: a new phone and pickup at the hub; the location kept.
     let saved = browser
@@ -193,21 +195,7 @@ async fn a_coordinator_keys_in_corrects_and_places_a_resident() {
         .next()
         .unwrap()
         .to_owned();
-    let (_, trail) = v
-        .app
-        .get(
-            &format!("/api/v1/audit?entity=resident&entity_id={noted_id}"),
-            Some(&v.coordinator),
-        )
-        .await;
-    assert!(
-        trail["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|row| row["action"] == "read_care_notes"),
-        "{trail}"
-    );
+    assert!(on_record(&v, &noted_id, "read_care_notes").await);
 
     // A bad phone: 422, nothing changed.
     let bad = browser

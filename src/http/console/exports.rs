@@ -139,6 +139,11 @@ fn label(locale: Locale, key: &str) -> String {
     i18n::lookup::<&str>(locale, key, &[])
 }
 
+/// A file's first row: its columns' names in the reader's language.
+fn header_of(locale: Locale, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|key| label(locale, key)).collect()
+}
+
 /// The area's residents' names by id, for rows that name whose they are.
 async fn resident_names(
     services: &Services,
@@ -227,31 +232,33 @@ pub async fn page(
 
 /// `GET /console/exports/residents.csv`: every resident of the area with the contact details
 /// staff may read (each read on record), no care notes.
-async fn residents(services: web::Data<Services>, caller: Caller) -> HttpResponse {
+async fn residents(
+    services: web::Data<Services>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
-    let neighbourhoods: HashMap<String, String> = match services.neighbourhoods.list(&caller).await
-    {
-        Ok(list) => list
-            .into_iter()
-            .map(|n| (n.id.to_string(), n.name))
-            .collect(),
-        Err(error) => return page::failure(&error),
-    };
-    let header = [
-        "console-exports-id",
-        "console-name",
-        "console-exports-phone",
-        "console-exports-address",
-        "console-impact-neighbourhood",
-        "console-requests-fulfilment",
-        "console-exports-location-status",
-        "console-exports-lat",
-        "console-exports-lon",
-    ]
-    .iter()
-    .map(|key| label(locale, key))
-    .collect();
-    streamed(
+    let neighbourhoods: HashMap<String, String> = services
+        .neighbourhoods
+        .list(&caller)
+        .await?
+        .into_iter()
+        .map(|n| (n.id.to_string(), n.name))
+        .collect();
+    let header = header_of(
+        locale,
+        &[
+            "console-exports-id",
+            "console-name",
+            "console-exports-phone",
+            "console-exports-address",
+            "console-impact-neighbourhood",
+            "console-requests-fulfilment",
+            "console-exports-location-status",
+            "console-exports-lat",
+            "console-exports-lon",
+        ],
+    );
+    Ok(streamed(
         "yui-residents.csv".to_owned(),
         header,
         (None::<ResidentId>, false),
@@ -301,7 +308,7 @@ async fn residents(services: web::Data<Services>, caller: Caller) -> HttpRespons
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /console/exports/requests.csv?from=&to=`: requests by delivery date, one row each.
@@ -309,32 +316,25 @@ async fn requests(
     services: web::Data<Services>,
     caller: Caller,
     query: web::Query<PeriodQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
-    let prepared = async {
-        let (from, to) = period(&services, &caller, &query).await?;
-        let names = resident_names(&services, &caller).await?;
-        Ok::<_, AppError>((from, to, names))
-    };
-    let (from, to, names) = match prepared.await {
-        Ok(prepared) => prepared,
-        Err(error) => return page::failure(&error),
-    };
-    let header = [
-        "console-exports-id",
-        "console-date",
-        "console-field-resident",
-        "console-requests-fulfilment",
-        "console-status",
-        "console-requests-items",
-        "console-exports-created",
-        "console-exports-delivered",
-        "console-exports-collected",
-    ]
-    .iter()
-    .map(|key| label(locale, key))
-    .collect();
-    streamed(
+    let (from, to) = period(&services, &caller, &query).await?;
+    let names = resident_names(&services, &caller).await?;
+    let header = header_of(
+        locale,
+        &[
+            "console-exports-id",
+            "console-date",
+            "console-field-resident",
+            "console-requests-fulfilment",
+            "console-status",
+            "console-requests-items",
+            "console-exports-created",
+            "console-exports-delivered",
+            "console-exports-collected",
+        ],
+    );
+    Ok(streamed(
         format!("yui-requests-{from}-{to}.csv"),
         header,
         (Some(from), None),
@@ -388,7 +388,7 @@ async fn requests(
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /console/exports/runs.csv?from=&to=`: one row per stop of each run, with the run's
@@ -397,54 +397,47 @@ async fn runs(
     services: web::Data<Services>,
     caller: Caller,
     query: web::Query<PeriodQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
-    let prepared = async {
-        let (from, to) = period(&services, &caller, &query).await?;
-        let names = resident_names(&services, &caller).await?;
-        // Request id → whose it is, for the stops at doors.
-        let mut owners = HashMap::new();
-        let mut day = Some(from);
-        while let Some(date) = day.filter(|d| *d <= to) {
-            let filter = RequestFilter {
-                delivery_date: Some(date.format("%Y-%m-%d").to_string()),
-                ..RequestFilter::default()
-            };
-            for request in services
-                .requests
-                .list(&caller, filter, None, 100_000)
-                .await?
-            {
-                if let Some(name) = names.get(&request.resident_id) {
-                    owners.insert(request.id, name.clone());
-                }
+    let (from, to) = period(&services, &caller, &query).await?;
+    let names = resident_names(&services, &caller).await?;
+    // Request id → whose it is, for the stops at doors.
+    let mut owners = HashMap::new();
+    let mut day = Some(from);
+    while let Some(date) = day.filter(|d| *d <= to) {
+        let filter = RequestFilter {
+            delivery_date: Some(date.format("%Y-%m-%d").to_string()),
+            ..RequestFilter::default()
+        };
+        for request in services
+            .requests
+            .list(&caller, filter, None, 100_000)
+            .await?
+        {
+            if let Some(name) = names.get(&request.resident_id) {
+                owners.insert(request.id, name.clone());
             }
-            day = date.succ_opt();
         }
-        Ok::<_, AppError>((from, to, owners))
-    };
-    let (from, to, owners) = match prepared.await {
-        Ok(prepared) => prepared,
-        Err(error) => return page::failure(&error),
-    };
-    let header = [
-        "console-exports-run",
-        "console-date",
-        "console-exports-carrier",
-        "console-exports-carrier-kind",
-        "console-status",
-        "console-exports-starts",
-        "console-exports-km",
-        "console-exports-minutes",
-        "console-exports-stop",
-        "console-exports-stop-kind",
-        "console-exports-arrival",
-        "console-field-resident",
-    ]
-    .iter()
-    .map(|key| label(locale, key))
-    .collect();
-    streamed(
+        day = date.succ_opt();
+    }
+    let header = header_of(
+        locale,
+        &[
+            "console-exports-run",
+            "console-date",
+            "console-exports-carrier",
+            "console-exports-carrier-kind",
+            "console-status",
+            "console-exports-starts",
+            "console-exports-km",
+            "console-exports-minutes",
+            "console-exports-stop",
+            "console-exports-stop-kind",
+            "console-exports-arrival",
+            "console-field-resident",
+        ],
+    );
+    Ok(streamed(
         format!("yui-runs-{from}-{to}.csv"),
         header,
         Some(from),
@@ -492,7 +485,7 @@ async fn runs(
             }
         },
     )
-    .await
+    .await)
 }
 
 /// The area's midnight starting `date`, and the one after `to`, in UTC: a period of local days.
@@ -530,47 +523,41 @@ async fn handovers(
     services: web::Data<Services>,
     caller: Caller,
     query: web::Query<PeriodQuery>,
-) -> HttpResponse {
+) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
-    let prepared = async {
-        let dates = period(&services, &caller, &query).await?;
-        let bounds = local_days(&services, &caller, dates).await?;
-        let hubs: HashMap<HubId, String> = services
-            .district
-            .hubs(&caller)
-            .await?
-            .into_iter()
-            .map(|h| (h.id, h.name))
-            .collect();
-        Ok::<_, AppError>((dates, bounds, hubs))
-    };
-    let ((from, to), bounds, hubs) = match prepared.await {
-        Ok(prepared) => prepared,
-        Err(error) => return page::failure(&error),
-    };
-    let header = [
-        "console-exports-id",
-        "console-exports-occurred",
-        "console-exports-handover-kind",
-        "console-exports-run",
-        "console-field-hub",
-        "console-exports-requests-count",
-        "console-exports-request-ids",
-        "console-exports-crates",
-        "console-exports-loaded-crates",
-        "console-exports-recipient",
-        "console-exports-proof",
-        "console-exports-flagged",
-        "console-exports-reason",
-    ]
-    .iter()
-    .map(|key| label(locale, key))
-    .collect();
+    let (from, to) = period(&services, &caller, &query).await?;
+    let bounds = local_days(&services, &caller, (from, to)).await?;
+    let hubs: HashMap<HubId, String> = services
+        .district
+        .hubs(&caller)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, h.name))
+        .collect();
+
+    let header = header_of(
+        locale,
+        &[
+            "console-exports-id",
+            "console-exports-occurred",
+            "console-exports-handover-kind",
+            "console-exports-run",
+            "console-field-hub",
+            "console-exports-requests-count",
+            "console-exports-request-ids",
+            "console-exports-crates",
+            "console-exports-loaded-crates",
+            "console-exports-recipient",
+            "console-exports-proof",
+            "console-exports-flagged",
+            "console-exports-reason",
+        ],
+    );
     let enum_label = move |prefix: &str, code: Option<&str>| {
         code.map(|c| label(locale, &format!("{prefix}{c}")))
             .unwrap_or_default()
     };
-    streamed(
+    Ok(streamed(
         format!("yui-handovers-{from}-{to}.csv"),
         header,
         (None::<(NaiveDateTime, HandoverId)>, false),
@@ -634,31 +621,31 @@ async fn handovers(
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /console/exports/escalations.csv`: the area's watch-over cases, newest first.
-async fn escalations(services: web::Data<Services>, caller: Caller) -> HttpResponse {
+async fn escalations(
+    services: web::Data<Services>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
-    let names = match resident_names(&services, &caller).await {
-        Ok(names) => names,
-        Err(error) => return page::failure(&error),
-    };
-    let header = [
-        "console-exports-id",
-        "console-exports-opened",
-        "console-field-resident",
-        "console-exports-cause",
-        "console-status",
-        "console-exports-step",
-        "console-exports-resolved",
-        "console-escalation-outcome",
-        "console-exports-note",
-    ]
-    .iter()
-    .map(|key| label(locale, key))
-    .collect();
-    streamed(
+    let names = resident_names(&services, &caller).await?;
+    let header = header_of(
+        locale,
+        &[
+            "console-exports-id",
+            "console-exports-opened",
+            "console-field-resident",
+            "console-exports-cause",
+            "console-status",
+            "console-exports-step",
+            "console-exports-resolved",
+            "console-escalation-outcome",
+            "console-exports-note",
+        ],
+    );
+    Ok(streamed(
         "yui-watch-over-cases.csv".to_owned(),
         header,
         true,
@@ -700,7 +687,7 @@ async fn escalations(services: web::Data<Services>, caller: Caller) -> HttpRespo
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /console/exports/{file}`: the export the file's name says.
@@ -710,14 +697,14 @@ pub async fn download(
     file: web::Path<String>,
     query: web::Query<PeriodQuery>,
 ) -> HttpResponse {
-    match file.as_str() {
+    page::answer(match file.as_str() {
         "residents.csv" => residents(services, caller).await,
         "requests.csv" => requests(services, caller, query).await,
         "runs.csv" => runs(services, caller, query).await,
         "handovers.csv" => handovers(services, caller, query).await,
         "escalations.csv" => escalations(services, caller).await,
-        _ => page::failure(&AppError::NotFound),
-    }
+        _ => Err(AppError::NotFound),
+    })
 }
 
 #[cfg(test)]
