@@ -86,6 +86,10 @@ impl Accounts {
             }
             input.area_id = Some(own);
         }
+        // An admin of an area making a field account without naming one: their own area.
+        if input.area_id.is_none() && matches!(role, Role::HubKeeper | Role::Carrier) {
+            input.area_id = actor.area_id;
+        }
         self.create(input, role, role.initial_status(true)).await
     }
 
@@ -161,8 +165,9 @@ impl Accounts {
     pub async fn approve(&self, actor: &Caller, id: UserId) -> Result<User, AppError> {
         let actor_area = actor.area_id;
         let audit = Audit::by(actor, actor_area);
+        let actor = actor.clone();
         unit_of_work::write(&self.db, &self.clock, "users.approve", audit, move |uow| {
-            let (mut user, _) = db::users::find(uow.conn, id)?.ok_or(AppError::NotFound)?;
+            let mut user = account_in_reach(uow.conn, &actor, id)?;
             user.status = user.status.approve()?;
             db::users::set_status(uow.conn, id, user.status.as_str(), uow.now())?;
             if user.area_id.is_none() && actor_area.is_some() {
@@ -176,25 +181,35 @@ impl Accounts {
         .inspect(|user| tracing::info!(user_id = %user.id, "account approved"))
     }
 
+    /// Stops an account: it can no longer sign in, and its sign-ins end at once. On record.
     pub async fn deactivate(&self, actor: &Caller, id: UserId) -> Result<User, AppError> {
         if actor.user_id == id {
             return Err(AppError::conflict("conflict-deactivate-self"));
         }
-        let actor_role = actor.role;
-        let now = self.clock.now_naive();
-        self.db
-            .transaction("users.deactivate", move |conn| {
-                let (mut user, _) = db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
-                if !actor_role.may_deactivate(user.role) {
+        let audit = Audit::by(actor, actor.area_id);
+        let actor = actor.clone();
+        unit_of_work::write(
+            &self.db,
+            &self.clock,
+            "users.deactivate",
+            audit,
+            move |uow| {
+                let mut user = account_in_reach(uow.conn, &actor, id)?;
+                if !actor.role.may_deactivate(user.role) {
                     return Err(AppError::Forbidden("forbidden-deactivate-staff".into()));
                 }
                 user.status = user.status.deactivate()?;
-                db::users::set_status(conn, id, user.status.as_str(), now)?;
-                db::refresh_tokens::revoke_all_of_user(conn, id, now)?;
+                db::users::set_status(uow.conn, id, user.status.as_str(), uow.now())?;
+                db::refresh_tokens::revoke_all_of_user(uow.conn, id, uow.now())?;
+                if let Some(area) = user.area_id {
+                    uow.in_area(area);
+                }
+                uow.audit("deactivate", "user", id)?;
                 Ok(user)
-            })
-            .await
-            .inspect(|user| tracing::info!(user_id = %user.id, "account deactivated"))
+            },
+        )
+        .await
+        .inspect(|user| tracing::info!(user_id = %user.id, "account deactivated"))
     }
 
     /// The active volunteers and post carriers of the caller's area: who a run may be
@@ -258,6 +273,21 @@ impl Accounts {
                 db::users::list(conn, &filter, after, limit)
             })
             .await
+    }
+}
+
+/// The account `id` if `actor` may act on it: one of an area the actor works in, or one with
+/// no area yet (a volunteer who registered without naming one, a family account). Another
+/// area's account is not found, as if it did not exist.
+fn account_in_reach(
+    conn: &mut db::DbConnection,
+    actor: &Caller,
+    id: UserId,
+) -> Result<User, AppError> {
+    let (user, _) = db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
+    match user.area_id {
+        Some(area) if !actor.works_in(area) => Err(AppError::NotFound),
+        _ => Ok(user),
     }
 }
 

@@ -3,7 +3,7 @@
 //! batch from a phone that was offline is applied in the order things happened.
 
 use base64::Engine;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -281,15 +281,16 @@ impl Handovers {
 
     /// The request's handovers in order: the family's short form, or all of it for staff.
     /// Staff: a page of the area's handovers from `from` to before `until` (UTC), in the
-    /// order they happened, after `after`; for exports, which leave out what is personal in
-    /// them (recipients' names, notes, places).
+    /// order they happened, after `after`, each with its exact sort key (the wire's time is
+    /// cut to microseconds); for exports, which leave out what is personal in them
+    /// (recipients' names, notes, places).
     pub async fn of_area(
         &self,
         caller: &Caller,
         period: (chrono::NaiveDateTime, chrono::NaiveDateTime),
         after: Option<(chrono::NaiveDateTime, HandoverId)>,
         limit: i64,
-    ) -> Result<Vec<HandoverView>, AppError> {
+    ) -> Result<Vec<((chrono::NaiveDateTime, HandoverId), HandoverView)>, AppError> {
         if !caller.role.is_staff() {
             return Err(AppError::NotFound);
         }
@@ -298,7 +299,7 @@ impl Handovers {
             .run("handovers.of_area", move |conn| {
                 db::handovers::of_area(conn, area, period, after, limit)?
                     .into_iter()
-                    .map(|row| view(conn, row))
+                    .map(|row| Ok(((row.occurred_at, row.id), view(conn, row)?)))
                     .collect()
             })
             .await
@@ -466,9 +467,12 @@ fn required(field: &str) -> AppError {
 /// The handover's own rules: what its kind needs and allows, and the shape of each part.
 fn check(input: &NewHandover, now: DateTime<Utc>) -> Result<Checked, AppError> {
     let kind = HandoverKind::parse(&input.kind)?;
+    // Kept to the microsecond, as every stored time is, so that the time on the wire finds
+    // the same row again.
     let occurred_at = DateTime::parse_from_rfc3339(&input.occurred_at)
         .map_err(|_| AppError::invalid("occurred_at", Message::new("invalid-instant")))?
-        .with_timezone(&Utc);
+        .with_timezone(&Utc)
+        .trunc_subsecs(6);
     handover::check_occurred_at(occurred_at, now)?;
     handover::check_requests(&input.request_ids)?;
     let needs = kind.needs();

@@ -100,8 +100,13 @@ async fn a_coordinator_approves_a_waiting_volunteer_from_the_queue_today_links_t
     // The approval is on the audit trail, found by kind and by the person who acted.
     let trail = browser.get("/console/audit?entity=user").await;
     assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
-    assert!(trail.body.contains(&id.to_string()), "{}", trail.body);
-    assert!(trail.body.contains("<code>approve</code>"));
+    let rows: Vec<&str> = trail.body.split("<tr data-audit=").skip(1).collect();
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("<code>approve</code>") && row.contains(&id.to_string())),
+        "{}",
+        trail.body
+    );
     let hubs_only = browser.get("/console/audit?entity=hub").await;
     assert!(!hubs_only.body.contains("<code>approve</code>"));
     let by_id = browser.get(&format!("/console/audit?entity_id={id}")).await;
@@ -216,6 +221,15 @@ async fn a_coordinator_makes_a_carrier_account_links_it_to_a_post_trip_and_stops
         stopped.location.as_deref(),
         Some("/console/people#accounts")
     );
+    let trail = browser
+        .get(&format!("/console/audit?entity_id={}", driver.id))
+        .await;
+    let rows: Vec<&str> = trail.body.split("<tr data-audit=").skip(1).collect();
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("<code>deactivate</code>")),
+        "the stop is on record"
+    );
     let (status, _) = v
         .app
         .post(
@@ -263,4 +277,95 @@ async fn the_audit_page_pages_back_and_refuses_filters_that_do_not_read() {
         let refused = browser.get(bad).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
+}
+
+#[actix_web::test]
+async fn another_area_s_coordinator_reaches_nothing_of_this_area_from_the_console() {
+    let v = Village::new().await;
+    let admin = access_token(&v.app.account("admin").await.1);
+    let (status, west) = v
+        .app
+        .post(
+            "/api/v1/areas",
+            serde_json::json!({"name": "West", "time_zone": "Asia/Tokyo"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{west}");
+    let west_area = west["id"].as_str().unwrap().parse().unwrap();
+    let stranger = crate::console::person(&v.app, "coordinator", Some(west_area)).await;
+    let west_carrier = crate::console::person(&v.app, "carrier", Some(west_area)).await;
+    let west_carrier = account_of(&v, &west_carrier).await.unwrap().id;
+    let mut browser = Browser::new(&v.app);
+    let landed = browser.sign_in(&stranger, PASSWORD).await;
+    let token = landed.csrf_token();
+
+    let (_, residents) = v
+        .app
+        .get("/api/v1/residents?limit=1", Some(&v.coordinator))
+        .await;
+    let resident = residents["items"][0]["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/console/residents/{resident}"),
+        format!("/console/requests?date={}", v.summary.delivery_date),
+    ] {
+        let page = browser.get(&path).await;
+        assert!(
+            !page.body.contains(&resident),
+            "{path} shows another area's resident"
+        );
+    }
+    let link_code = browser
+        .post(
+            &format!("/console/residents/{resident}/link-codes"),
+            &[("csrf_token", token.as_str())],
+        )
+        .await;
+    assert_eq!(link_code.status, StatusCode::NOT_FOUND);
+
+    // This area's volunteer: neither stopped nor approved from the other area.
+    let volunteer = v
+        .app
+        .accounts()
+        .await
+        .into_iter()
+        .find(|u| u.role == Role::Volunteer && u.area_id == Some(v.summary.area_id))
+        .unwrap();
+    for action in ["deactivate", "approve"] {
+        let refused = browser
+            .post(
+                &format!("/console/users/{}/{action}", volunteer.id),
+                &[("csrf_token", token.as_str())],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    let still = v.app.services.accounts.get(volunteer.id).await.unwrap();
+    assert_eq!(still.status, UserStatus::Active);
+
+    // This area's post trip takes no carrier from the other area's coordinator.
+    let trips = v
+        .app
+        .get("/api/v1/post-trips", Some(&v.coordinator))
+        .await
+        .1;
+    let trip = trips["items"][0]["id"].as_str().unwrap().to_owned();
+    let linked = browser
+        .post(
+            &format!("/console/post-trips/{trip}/carriers"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("user_id", &west_carrier.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::NOT_FOUND);
+
+    // The other area's files and trail hold nothing of this one.
+    let file = browser.get("/console/exports/residents.csv").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(!file.body.contains(&resident));
+    assert_eq!(file.body.trim_end().lines().count(), 1, "the header alone");
+    let trail = browser.get("/console/audit").await;
+    assert!(!trail.body.contains(&resident));
 }

@@ -29,8 +29,8 @@ async fn resident(v: &Village, id: &str) -> Value {
     body
 }
 
-/// Whether the audit trail holds `action` on the resident `id`.
-async fn on_record(v: &Village, id: &str, action: &str) -> bool {
+/// How many times the audit trail holds `action` on the resident `id`.
+async fn on_record(v: &Village, id: &str, action: &str) -> usize {
     let (_, trail) = v
         .app
         .get(
@@ -42,7 +42,8 @@ async fn on_record(v: &Village, id: &str, action: &str) -> bool {
         .as_array()
         .unwrap()
         .iter()
-        .any(|row| row["action"] == action)
+        .filter(|row| row["action"] == action)
+        .count()
 }
 
 /// The text of the element with `id` in a page: what is between its tag and the next `<`.
@@ -123,10 +124,11 @@ async fn a_coordinator_keys_in_corrects_and_places_a_resident() {
     let found = browser.get("/console/residents?q=%E6%A2%85").await;
     assert_eq!(found.body.matches("data-resident=").count(), 1);
     assert!(found.body.contains(&format!("data-resident=\"{id}\"")));
+    let reads = on_record(&v, &id, "read_contact").await;
     let page = browser.get(&page_path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("0742-11-2233"));
-    assert!(on_record(&v, &id, "read_contact").await);
+    assert_eq!(on_record(&v, &id, "read_contact").await, reads + 1);
 
     // Corrected: a new phone and pickup at the hub; the location kept.
     let saved = browser
@@ -195,7 +197,7 @@ async fn a_coordinator_keys_in_corrects_and_places_a_resident() {
         .next()
         .unwrap()
         .to_owned();
-    assert!(on_record(&v, &noted_id, "read_care_notes").await);
+    assert_eq!(on_record(&v, &noted_id, "read_care_notes").await, 1);
 
     // A bad phone: 422, nothing changed.
     let bad = browser
@@ -289,10 +291,15 @@ async fn a_printed_link_code_brings_a_family_member_whom_the_coordinator_links_w
         "the son now sees his parent"
     );
     let page = browser.get(&page_path).await;
-    let families = page.body.split("id=\"families\"").nth(1).unwrap();
+    let link = page
+        .body
+        .split(&format!("data-link=\"{}\"", asked["id"].as_str().unwrap()))
+        .nth(1)
+        .unwrap();
+    let link = &link[..link.find("</li>").unwrap()];
     assert!(
-        families.contains("ご本人"),
-        "the consent on record is shown"
+        link.contains("ご本人") && link.contains("電話で確認"),
+        "the consent on record is shown: {link}"
     );
     let list = browser.get("/console/residents").await;
     let waiting = list.body.split("id=\"link-requests\"").nth(1).unwrap();

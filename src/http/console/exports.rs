@@ -8,6 +8,7 @@ use std::future::Future;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 use futures_util::stream;
 use maud::html;
 use serde::Deserialize;
@@ -32,7 +33,7 @@ const MAX_DAYS: u64 = 366;
 /// A cell as Excel should show it: quoted when it holds a comma, quote or line break, and
 /// kept from being read as a formula.
 pub fn csv_field(raw: &str) -> String {
-    let text = if raw.starts_with(['=', '+', '-', '@']) && raw.parse::<f64>().is_err() {
+    let text = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) && raw.parse::<f64>().is_err() {
         format!("'{raw}")
     } else {
         raw.to_owned()
@@ -137,6 +138,28 @@ async fn period(
 
 fn label(locale: Locale, key: &str) -> String {
     i18n::lookup::<&str>(locale, key, &[])
+}
+
+/// The area's time zone, in which the files give their times.
+async fn zone_of(services: &Services, caller: &Caller) -> Result<Tz, AppError> {
+    Ok(services
+        .district
+        .area(caller, caller.area()?)
+        .await?
+        .time_zone)
+}
+
+/// A time from the wire as Excel reads it, in the area's time zone: 2026-12-03 16:00.
+fn local(wire: &str, zone: Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(wire).map_or_else(
+        |_| wire.to_owned(),
+        |at| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// An optional time, the same way; empty when there is none.
+fn local_or_empty(wire: Option<&str>, zone: Tz) -> String {
+    wire.map(|w| local(w, zone)).unwrap_or_default()
 }
 
 /// A file's first row: its columns' names in the reader's language.
@@ -320,6 +343,7 @@ async fn requests(
     let locale = i18n::current();
     let (from, to) = period(&services, &caller, &query).await?;
     let names = resident_names(&services, &caller).await?;
+    let zone = zone_of(&services, &caller).await?;
     let header = header_of(
         locale,
         &[
@@ -378,9 +402,9 @@ async fn requests(
                             ),
                             label(locale, &format!("request-status-{}", r.status.as_str())),
                             r.items.len().to_string(),
-                            r.created_at,
-                            r.delivered_at.unwrap_or_default(),
-                            r.collected_at.unwrap_or_default(),
+                            local(&r.created_at, zone),
+                            local_or_empty(r.delivered_at.as_deref(), zone),
+                            local_or_empty(r.collected_at.as_deref(), zone),
                         ]
                     })
                     .collect();
@@ -401,6 +425,7 @@ async fn runs(
     let locale = i18n::current();
     let (from, to) = period(&services, &caller, &query).await?;
     let names = resident_names(&services, &caller).await?;
+    let zone = zone_of(&services, &caller).await?;
     // Request id → whose it is, for the stops at doors.
     let mut owners = HashMap::new();
     let mut day = Some(from);
@@ -457,8 +482,10 @@ async fn runs(
                         10_000,
                     )
                     .await?;
+                let area = caller.area()?;
                 let mut rows = Vec::new();
-                for run in page {
+                // An admin's list spans areas: the file is of the caller's area.
+                for run in page.into_iter().filter(|run| run.area_id == area) {
                     for stop in &run.stops {
                         rows.push(vec![
                             run.id.to_string(),
@@ -469,12 +496,12 @@ async fn runs(
                                 &format!("console-carrier-{}", run.carrier.kind.as_str()),
                             ),
                             label(locale, &format!("run-status-{}", run.status.as_str())),
-                            run.starts_at.clone(),
+                            local(&run.starts_at, zone),
                             format!("{:.1}", run.distance_km),
                             format!("{:.0}", run.duration_min),
                             stop.seq.to_string(),
                             label(locale, &format!("console-stop-{}", stop.kind)),
-                            stop.arrival.clone(),
+                            local(&stop.arrival, zone),
                             stop.request_id
                                 .and_then(|id| owners.get(&id).cloned())
                                 .unwrap_or_default(),
@@ -489,16 +516,10 @@ async fn runs(
 }
 
 /// The area's midnight starting `date`, and the one after `to`, in UTC: a period of local days.
-async fn local_days(
-    services: &Services,
-    caller: &Caller,
+fn local_days(
+    zone: Tz,
     (from, to): (NaiveDate, NaiveDate),
 ) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
-    let zone = services
-        .district
-        .area(caller, caller.area()?)
-        .await?
-        .time_zone;
     let midnight = |date: NaiveDate| {
         date.and_hms_opt(0, 0, 0)
             .and_then(|local| local.and_local_timezone(zone).earliest())
@@ -526,7 +547,8 @@ async fn handovers(
 ) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
     let (from, to) = period(&services, &caller, &query).await?;
-    let bounds = local_days(&services, &caller, (from, to)).await?;
+    let zone = zone_of(&services, &caller).await?;
+    let bounds = local_days(zone, (from, to))?;
     let hubs: HashMap<HubId, String> = services
         .district
         .hubs(&caller)
@@ -576,14 +598,11 @@ async fn handovers(
                 let full = i64::try_from(page.len()).unwrap_or(0) == ROWS_PER_PIECE;
                 let mut last = after;
                 let mut rows = Vec::with_capacity(page.len());
-                for handover in page {
-                    let at = chrono::DateTime::parse_from_rfc3339(&handover.occurred_at)
-                        .map_err(|_| AppError::internal("handover time unreadable"))?
-                        .naive_utc();
-                    last = Some((at, handover.id));
+                for (key, handover) in page {
+                    last = Some(key);
                     rows.push(vec![
                         handover.id.to_string(),
-                        handover.occurred_at.clone(),
+                        local(&handover.occurred_at, zone),
                         label(
                             locale,
                             &format!("console-handover-{}", handover.kind.as_str()),
@@ -631,6 +650,7 @@ async fn escalations(
 ) -> Result<HttpResponse, AppError> {
     let locale = i18n::current();
     let names = resident_names(&services, &caller).await?;
+    let zone = zone_of(&services, &caller).await?;
     let header = header_of(
         locale,
         &[
@@ -664,7 +684,7 @@ async fn escalations(
                     .map(|case| {
                         vec![
                             case.id.to_string(),
-                            case.opened_at,
+                            local(&case.opened_at, zone),
                             names.get(&case.resident_id).cloned().unwrap_or_default(),
                             label(locale, &format!("console-cause-{}", case.cause.as_str())),
                             label(
@@ -675,7 +695,7 @@ async fn escalations(
                                 locale,
                                 &format!("console-step-{}", case.current_to.as_str()),
                             ),
-                            case.resolved_at.unwrap_or_default(),
+                            local_or_empty(case.resolved_at.as_deref(), zone),
                             case.outcome
                                 .map(|o| label(locale, &format!("console-outcome-{}", o.as_str())))
                                 .unwrap_or_default(),
@@ -709,7 +729,17 @@ pub async fn download(
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, csv_line};
+    use super::{csv_field, csv_line, local};
+
+    #[test]
+    fn times_read_in_the_area_s_zone() {
+        let tokyo = chrono_tz::Asia::Tokyo;
+        assert_eq!(
+            local("2026-12-02T23:30:00.000000Z", tokyo),
+            "2026-12-03 08:30"
+        );
+        assert_eq!(local("not a time", tokyo), "not a time");
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_kept_from_formulas() {
@@ -718,6 +748,8 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_field("-3.5"), "-3.5");
+        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
         assert_eq!(csv_line(&["a", "b,c"]), "a,\"b,c\"\r\n");
     }
 }

@@ -540,7 +540,7 @@ console-entity-webhook = Webhook
 
 ## Console: exports
 console-exports-title = Exports
-console-exports-about = CSV files that open in Excel. Residents' contact details are personal data: each download is on the audit trail.
+console-exports-about = CSV files that open in Excel, with times in the area's local time. Residents' contact details are personal data: each download is on the audit trail.
 console-exports-download = Download CSV
 console-exports-residents = Residents
 console-exports-residents-about = Every resident of the area with phone, address, neighbourhood and how they receive orders (no care notes).
@@ -551,7 +551,7 @@ console-exports-runs-about = One row per stop: carrier, status, start, distance,
 console-exports-escalations = Watch-over cases
 console-exports-escalations-about = Every case with its cause, step, outcome and note.
 console-exports-impact-about = The impact figures, by month or neighbourhood, download from the impact page.
-console-exports-bad-period = from a date to the same or a later date, at most 366 days
+console-exports-bad-period = the end date must be the start date or later, at most 366 days on
 console-exports-id = Id
 console-exports-phone = Phone
 console-exports-address = Address
@@ -590,7 +590,7 @@ console-residents-consent = Consent
 console-residents-consent-given-by = Given by
 console-residents-consent-basis = How it was given (for example: by phone, on paper)
 console-residents-consent-version = Version of the consent text
-console-residents-consent-record = consent given by { $given_by }, { $basis }, text { $version }
+console-residents-consent-record = consent: { $given_by } ({ $basis }, text { $version })
 console-residents-new = New resident
 console-residents-location-how = Leave the location empty to look the address up on the map; if it is not found, the resident waits on the map page to be placed.
 console-residents-place-how = A location typed here places the resident in their neighbourhood.

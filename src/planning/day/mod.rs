@@ -359,7 +359,8 @@ pub fn plan(day: &Day, travel: &dyn TravelTimes, settings: &PlanSettings) -> Day
 
 /// Takes off the vans the home deliveries that reached a hub's load but found no carrier on
 /// the last mile: they are not planned, so the van carries (and the hub receives) only what
-/// the plan delivers. A load left empty goes.
+/// the plan delivers. A load left empty stays, with no crates, as its hub stays on the van's
+/// route (the route is not planned again; the room freed is not offered to others).
 fn unload_unplaced(day: &Day, plan: &mut DayPlan) {
     let left: HashSet<RequestId> = plan.unassigned.iter().map(|(id, _)| *id).collect();
     if left.is_empty() {
@@ -383,7 +384,6 @@ fn unload_unplaced(day: &Day, plan: &mut DayPlan) {
             None => true,
         });
     }
-    plan.post_loads.retain(|load| !load.requests.is_empty());
 }
 
 /// The last-mile sub-problems the planner solves first (each hub with its first crew), for
@@ -618,7 +618,11 @@ mod tests {
     fn the_vans_carry_only_what_the_plan_delivers() {
         // One small walking crew for sixty households: the last mile leaves home deliveries
         // that reached a hub's load without a carrier.
+        // Every order to the door, and no one at the first hub: its load empties.
         let mut day = village(2, 60);
+        for request in &mut day.requests {
+            request.fulfilment = Fulfilment::HomeDelivery;
+        }
         day.carriers = vec![Carrier {
             capacity_litres: 20,
             ..carrier(3, 1, true, Mode::Walk)
@@ -631,9 +635,17 @@ mod tests {
             .filter(|r| r.fulfilment == Fulfilment::HomeDelivery && left.contains(&r.id))
             .count();
         assert!(home_left > 0, "the case needs home deliveries left over");
-        assert!(!plan.post_loads.is_empty());
+        // Every hub the van stops at keeps its load, empty or not.
+        let van_hubs: HashSet<HubId> = plan
+            .runs
+            .iter()
+            .filter(|r| r.carrier.kind == CarrierKind::PostTrip)
+            .flat_map(|r| r.stops.iter().filter_map(|s| s.hub))
+            .collect();
+        let loaded_hubs: HashSet<HubId> = plan.post_loads.iter().map(|l| l.hub).collect();
+        assert_eq!(van_hubs, loaded_hubs);
+        assert!(plan.post_loads.iter().any(|l| l.requests.is_empty()));
         for load in &plan.post_loads {
-            assert!(!load.requests.is_empty());
             let mut slots = [0; 3];
             for id in &load.requests {
                 assert!(!left.contains(id), "{id} is on a van but not planned");
