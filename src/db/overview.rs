@@ -11,7 +11,6 @@ use super::text::Spelled;
 use crate::domain::account::{Role, UserStatus};
 use crate::domain::ids::AreaId;
 use crate::domain::request::RequestStatus;
-use crate::domain::resident::LocationStatus;
 use crate::domain::run::RunStatus;
 use crate::domain::watch_over::EscalationStatus;
 use crate::error::AppError;
@@ -100,11 +99,12 @@ pub fn volunteers_waiting(conn: &mut DbConnection, area: AreaId) -> Result<i64, 
         .get_result(conn)?)
 }
 
-/// Residents whose address was not found on the map.
+/// Residents a coordinator must place: with no location, or on no neighbourhood's polygon
+/// (the map's review list, `db::residents::of_area` with `review`).
 pub fn residents_to_place(conn: &mut DbConnection, area: AreaId) -> Result<i64, AppError> {
     Ok(residents::table
         .filter(residents::area_id.eq(area.to_string()))
-        .filter(residents::location_status.eq(LocationStatus::NeedsReview.as_str()))
+        .filter(residents::neighbourhood_id.is_null())
         .count()
         .get_result(conn)?)
 }

@@ -801,13 +801,49 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &HttpSettings) {
             .map(|def| def.method.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        // A console address a browser shows answers with a page, never with JSON: an id that
+        // does not read is a page saying it is not found.
+        let console = path.starts_with("/console");
+        if console {
+            resource = resource
+                .app_data(web::PathConfig::default().error_handler(|_, _| {
+                    actix_web::error::InternalError::from_response(
+                        "console path",
+                        console::page::failure(&AppError::NotFound),
+                    )
+                    .into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|_, _| {
+                    actix_web::error::InternalError::from_response(
+                        "console query",
+                        console::page::failure(&AppError::invalid(
+                            "query",
+                            "console-form-unreadable",
+                        )),
+                    )
+                    .into()
+                }));
+        }
         for def in defs {
             resource = resource.route((def.attach)(web::route().method(def.method)));
         }
         // Any other method: 405, saying which ones the route takes.
         cfg.service(resource.default_service(web::to(move || {
             let allow = allow.clone();
-            async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
+            async move {
+                let refused = AppError::MethodNotAllowed {
+                    allow: allow.clone(),
+                };
+                if !console {
+                    return Err::<HttpResponse, _>(refused);
+                }
+                let mut page = console::page::failure(&refused);
+                if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+                    page.headers_mut()
+                        .insert(actix_web::http::header::ALLOW, value);
+                }
+                Ok(page)
+            }
         })));
     }
 }

@@ -59,13 +59,15 @@ impl Accounts {
         if !role.self_registrable() {
             return Err(AppError::invalid("role", "invalid-role-not-registrable"));
         }
-        self.create(input, role, role.initial_status(false)).await
+        self.create(input, role, role.initial_status(false), None)
+            .await
     }
 
     /// An account made by an admin (over the API) or by the operator (CLI): any role, active.
     pub async fn create_by_staff(&self, input: NewAccount) -> Result<User, AppError> {
         let role: Role = input.role.parse()?;
-        self.create(input, role, role.initial_status(true)).await
+        self.create(input, role, role.initial_status(true), None)
+            .await
     }
 
     /// An account made by a signed-in staff member: admins any role anywhere; coordinators the
@@ -90,14 +92,18 @@ impl Accounts {
         if input.area_id.is_none() && matches!(role, Role::HubKeeper | Role::Carrier) {
             input.area_id = actor.area_id;
         }
-        self.create(input, role, role.initial_status(true)).await
+        let audit = Audit::by(actor, actor.area_id);
+        self.create(input, role, role.initial_status(true), Some(audit))
+            .await
     }
 
+    /// Makes the account; one made by a signed-in staff member is on their audit trail.
     async fn create(
         &self,
         input: NewAccount,
         role: Role,
         status: UserStatus,
+        audit: Option<Audit>,
     ) -> Result<User, AppError> {
         let email = Email::parse(&input.email)?;
         account::check_password_policy(&input.password)?;
@@ -117,8 +123,17 @@ impl Accounts {
         };
         let hash = self.passwords.hash(input.password).await?;
         let row = db::users::UserRow::new(&user, hash);
+        let (id, area, now) = (user.id, user.area_id, user.created_at);
         self.db
-            .transaction("users.insert", move |conn| db::users::insert(conn, &row))
+            .transaction("users.insert", move |conn| {
+                db::users::insert(conn, &row)?;
+                match audit {
+                    Some(audit) => audit
+                        .in_area_of(area)
+                        .record(conn, now, "create", "user", id),
+                    None => Ok(()),
+                }
+            })
             .await?;
         tracing::info!(user_id = %user.id, role = %user.role, "account created");
         Ok(user)
@@ -292,8 +307,8 @@ fn account_in_reach(
 }
 
 /// The account `user` as one of `role` working in `area`, for a link that needs it (a hub's
-/// keeper, a post trip's carrier): 422 when there is no such account, it has another role or
-/// it works in another area (`other_area`, the message that says so); an account with no
+/// keeper, a post trip's carrier): 422 when there is no such account, it is stopped, it has
+/// another role or it works in another area (`other_area`, the message that says so); an account with no
 /// area yet joins this one.
 pub(crate) fn join_area(
     conn: &mut db::DbConnection,
@@ -304,6 +319,9 @@ pub(crate) fn join_area(
 ) -> Result<(), AppError> {
     let (account, _) = db::users::find(conn, user)?
         .ok_or_else(|| AppError::invalid("user_id", "invalid-no-account"))?;
+    if account.status == UserStatus::Deactivated {
+        return Err(AppError::invalid("user_id", "invalid-account-stopped"));
+    }
     if account.role != role {
         return Err(AppError::invalid(
             "user_id",

@@ -665,6 +665,13 @@ async fn a_coordinator_places_a_resident_from_the_review_list() {
         !map.body.contains("奈良市月ヶ瀬尾山 1"),
         "the address only on asking"
     );
+    // The line the script shows once a resident is chosen, with the place for the name.
+    assert!(
+        map.body.contains(
+            "data-chosen-label=\"{name}さん：地図でお住まいの場所をクリックしてください。\""
+        ),
+        "the chosen label in words"
+    );
     let before = browser.get("/console/map.json").await;
     let data: serde_json::Value = serde_json::from_str(&before.body).unwrap();
     assert_eq!(data["hubs"].as_array().unwrap().len(), 3);

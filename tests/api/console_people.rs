@@ -230,6 +230,25 @@ async fn a_coordinator_makes_a_carrier_account_links_it_to_a_post_trip_and_stops
             .any(|row| row.contains("<code>deactivate</code>")),
         "the stop is on record"
     );
+    assert!(
+        rows.iter().any(|row| row.contains("<code>create</code>")),
+        "the account's making is on record"
+    );
+    // A stopped carrier drives no trip: linking them is refused, nothing changes.
+    let again = browser
+        .post(
+            &format!("/console/post-trips/{trip}/carriers"),
+            &[("csrf_token", &token), ("user_id", &driver.id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    let carriers = v.app.get(&carriers_path, Some(&v.coordinator)).await.1;
+    assert_eq!(carriers["carrier_ids"], serde_json::json!([]));
     let (status, _) = v
         .app
         .post(
@@ -239,6 +258,36 @@ async fn a_coordinator_makes_a_carrier_account_links_it_to_a_post_trip_and_stops
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A carrier stopped while linked is shown as stopped, and the trip as having no driver.
+    let spare = crate::console::person(&v.app, "carrier", Some(v.summary.area_id)).await;
+    let spare = account_of(&v, &spare).await.unwrap().id;
+    let linked = browser
+        .post(
+            &format!("/console/post-trips/{trip}/carriers"),
+            &[("csrf_token", &token), ("user_id", &spare.to_string())],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let card_of = |body: &str| -> String {
+        let card = body.split(&format!("data-trip=\"{trip}\"")).nth(1).unwrap();
+        card[..card.find("</section>").unwrap()].to_owned()
+    };
+    let page = browser.get("/console/people").await;
+    assert!(!card_of(&page.body).contains("この便を運転する人がまだいません"));
+    browser
+        .post(
+            &format!("/console/users/{spare}/deactivate"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    let page = browser.get("/console/people").await;
+    let card = card_of(&page.body);
+    assert!(
+        card.contains("（停止）") || card.contains("(停止)"),
+        "{card}"
+    );
+    assert!(card.contains("この便を運転する人がまだいません"), "{card}");
 }
 
 #[actix_web::test]

@@ -352,3 +352,34 @@ async fn a_coordinator_records_who_may_take_deliveries_and_removes_them() {
     let (_, proxies) = v.app.get(&path, Some(&v.coordinator)).await;
     assert!(proxies["items"].as_array().unwrap().is_empty());
 }
+
+#[actix_web::test]
+async fn console_addresses_that_do_not_read_answer_with_a_page() {
+    let v = Village::new().await;
+    let mut browser = coordinator_browser(&v).await;
+    let unreadable = browser.get("/console/residents/not-an-id").await;
+    assert_eq!(unreadable.status, StatusCode::NOT_FOUND);
+    assert!(
+        unreadable.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "a page, not JSON"
+    );
+    let (_, all) = v
+        .app
+        .get("/api/v1/residents?limit=1", Some(&v.coordinator))
+        .await;
+    let id = all["items"][0]["id"].as_str().unwrap().to_owned();
+    let wrong_method = browser
+        .get(&format!("/console/residents/{id}/link-codes"))
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.headers["allow"], "POST");
+    assert!(
+        wrong_method.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}

@@ -67,7 +67,7 @@ pub async fn page(
                 data-csrf=(visit.csrf_token)
                 data-place-label=(t("console-map-place-here"))
                 data-cancel-label=(t("console-map-cancel"))
-                data-chosen-label=(t("console-map-chosen"))
+                data-chosen-label=(t_with("console-map-chosen", &[("name", "{name}".to_owned())]))
                 role="region" aria-label=(t("console-map-title")) {}
             aside.review aria-labelledby="review-heading" {
                 h2 #review-heading { (t("console-map-review")) " (" (waiting.len()) ")" }

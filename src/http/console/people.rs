@@ -155,12 +155,12 @@ fn trip_card(
     hub_names: &HashMap<String, String>,
 ) -> Markup {
     let locale = i18n::current();
-    let name_of = |id: &UserId| {
-        carriers
-            .iter()
-            .find(|c| c.id == *id)
-            .map_or_else(|| id.to_string(), |c| c.display_name.clone())
-    };
+    let account_of = |id: &UserId| carriers.iter().find(|c| c.id == *id);
+    // A stopped account no longer drives: it is shown as stopped, and does not count.
+    let driving = linked
+        .iter()
+        .filter(|id| account_of(id).is_some_and(|c| c.status == UserStatus::Active))
+        .count();
     let free: Vec<&&User> = carriers
         .iter()
         .filter(|c| c.status == UserStatus::Active && !linked.contains(&c.id))
@@ -190,13 +190,23 @@ fn trip_card(
                 ]))
             }
             h4 { (t("console-people-trip-carriers")) }
-            @if linked.is_empty() {
+            @if driving == 0 {
                 p.error { (t("console-people-trip-no-carrier")) }
-            } @else {
+            }
+            @if !linked.is_empty() {
                 ul {
                     @for id in linked {
                         li {
-                            (name_of(id)) " "
+                            @match account_of(id) {
+                                Some(carrier) => {
+                                    (carrier.display_name)
+                                    @if carrier.status != UserStatus::Active {
+                                        " (" (status_label(carrier)) ")"
+                                    }
+                                },
+                                None => (id),
+                            }
+                            " "
                             form.inline method="post" action={ "/console/post-trips/" (trip.id) "/carriers/" (id) "/remove" } {
                                 (csrf_input(visit))
                                 button type="submit" { (t("console-people-unlink")) }

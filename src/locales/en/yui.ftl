@@ -77,6 +77,7 @@ invalid-ring-open = a ring must be closed (last position equal to the first)
 invalid-position = a position is [lon, lat]
 invalid-position-range = coordinates out of range ([lon, lat] in degrees)
 invalid-no-account = names no account
+invalid-account-stopped = names an account that has been stopped
 invalid-account-role = must name a { $role } account
 invalid-keeper-other-area = the hub keeper works in another area
 invalid-trip-no-hub = a trip serves at least one hub

@@ -77,6 +77,7 @@ invalid-ring-open = 外周・内周は閉じてください（最後の座標を
 invalid-position = 座標は [経度, 緯度] で指定してください。
 invalid-position-range = 座標が範囲外です（[経度, 緯度]、度で指定）。
 invalid-no-account = 該当するアカウントがありません。
+invalid-account-stopped = 止められたアカウントは指定できません。
 invalid-account-role = { $role } のアカウントを指定してください。
 invalid-keeper-other-area = この拠点の管理者は、ほかの地域のかたです。
 invalid-trip-no-hub = 便には拠点を1つ以上指定してください。
